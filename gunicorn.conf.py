@@ -1,0 +1,17 @@
+"""gunicorn settings for the web process (see Procfile)."""
+
+import os
+
+bind = os.environ.get("BIND", "127.0.0.1:" + os.environ.get("PORT", "8000"))
+worker_class = "gevent"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_connections = int(os.environ.get("WORKER_CONNECTIONS", "1000"))
+timeout = 60
+graceful_timeout = 20
+# %(U)s is the path without its query string: the realtime socket carries its join token in
+# the query, and tokens must never reach a log.
+accesslog = "-"
+access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)ss'
+# gunicorn's control socket sits at one fixed path per user; several servers on one host
+# (tests, several app instances) would fight over it, and we do not use it.
+control_socket_disable = True

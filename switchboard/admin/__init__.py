@@ -1,0 +1,7 @@
+"""Server-rendered admin at /admin: login, rooms and API keys. CSRF-protected forms."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+from switchboard.admin import views  # noqa: E402,F401

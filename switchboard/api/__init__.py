@@ -1,0 +1,8 @@
+"""The JSON API blueprint, mounted at /api/v1. Every route is Bearer-authenticated unless
+its `endpoint(...)` says `public=True`."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from switchboard.api import auth, openapi, rooms  # noqa: E402,F401  (routes register on import)

@@ -1,0 +1,28 @@
+"""Bearer authentication with a project API key."""
+
+from flask import current_app, g, request
+
+from switchboard.api import bp
+from switchboard.errors import ApiError
+from switchboard.services import projects
+
+
+def _unauthorized(message: str) -> ApiError:
+    return ApiError(401, message, code="unauthorized", headers={"WWW-Authenticate": "Bearer"})
+
+
+@bp.before_request
+def authenticate():
+    view = current_app.view_functions.get(request.endpoint)
+    meta = getattr(view, "openapi", None)
+    if meta is not None and meta.get("public"):
+        return
+    header = request.headers.get("Authorization", "")
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise _unauthorized("Send your secret key as 'Authorization: Bearer sk_live_…'.")
+    key = projects.authenticate(secret.strip())
+    if key is None:
+        raise _unauthorized("That API key is not valid, or it has been revoked.")
+    g.project_id = key.project_id
+    g.api_key_id = key.id

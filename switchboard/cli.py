@@ -1,0 +1,93 @@
+"""`flask --app app …` commands: keys, users, bootstrap and the job worker."""
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from switchboard.extensions import db
+from switchboard.models import User
+from switchboard.services import projects
+
+keys = AppGroup("keys", help="Project API keys.")
+users = AppGroup("users", help="Admin users.")
+
+
+@keys.command("create")
+@click.option("--project", "project_name", required=True, help="Project name; created if new.")
+@click.option("--test", "test_mode", is_flag=True, help="Issue an sk_test_ key instead of sk_live_.")
+def create_key(project_name: str, test_mode: bool) -> None:
+    """Create an API key for PROJECT and print the secret once."""
+    project = projects.get_or_create_project(project_name)
+    _key, secret = projects.create_key(project, livemode=not test_mode)
+    db.session.commit()
+    click.echo(secret)
+    click.echo(f"(project {project.name} {project.id}; the key is shown only now: store it safely)", err=True)
+
+
+def _create_user(email: str, password: str) -> User:
+    user = db.session.scalar(db.select(User).where(User.email == email.lower()))
+    if user is None:
+        user = User(email=email.lower())
+        db.session.add(user)
+    user.set_password(password)
+    db.session.commit()
+    return user
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def create_user(email: str, password: str) -> None:
+    """Create an admin login (or reset its password)."""
+    if len(password) < 8:
+        raise click.BadParameter("use at least 8 characters", param_hint="--password")
+    _create_user(email, password)
+    click.echo(f"admin user {email.lower()} is ready")
+
+
+@click.command("bootstrap")
+def bootstrap() -> None:
+    """First run of `make run`: a first admin login and API key, printed every time.
+
+    The first credentials are kept in instance/first-run.json (mode 0600) so a second
+    `make run` can print them again instead of making new ones.
+    """
+    path = Path(current_app.instance_path) / "first-run.json"
+    if path.exists():
+        creds = json.loads(path.read_text())
+    else:
+        email = "admin@switchboard.local"
+        password = secrets.token_urlsafe(12)
+        _create_user(email, password)
+        project = projects.get_or_create_project("default")
+        _key, secret = projects.create_key(project)
+        db.session.commit()
+        creds = {"email": email, "password": password, "api_key": secret}
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            json.dump(creds, fh)
+    base = current_app.config["PUBLIC_URL"]
+    click.echo(f"  Admin:    {base}/admin/  ({creds['email']} / {creds['password']})")
+    click.echo(f"  API key:  {creds['api_key']}")
+    click.echo(f"  API docs: {base}/api/v1/openapi.json")
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Run the jobs that are due, then exit.")
+def worker(once: bool) -> None:
+    """Run the job worker (webhook delivery, reconciliation, egress)."""
+    from switchboard.jobs.worker import run
+
+    run(once=once)
+
+
+def init_app(app) -> None:
+    app.cli.add_command(keys)
+    app.cli.add_command(users)
+    app.cli.add_command(bootstrap)
+    app.cli.add_command(worker)

@@ -1,0 +1,72 @@
+"""Settings, read from the environment when the app is created (never at import time)."""
+
+import os
+import secrets
+from pathlib import Path
+
+# Development defaults. `make run` starts LiveKit with the same key pair; production sets
+# its own through the environment.
+DEV_LIVEKIT_API_KEY = "devkey"
+DEV_LIVEKIT_API_SECRET = "switchboard-dev-secret-0123456789abcdef"
+
+
+def _int(environ, name, default):
+    raw = environ.get(name)
+    return int(raw) if raw not in (None, "") else default
+
+
+def _persistent_dev_secret(instance_path: str, name: str) -> str:
+    """A random secret kept under instance/ so dev sessions survive restarts."""
+    path = Path(instance_path) / name
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(value)
+    return value
+
+
+def _api_url_from_ws(ws_url: str) -> str:
+    if ws_url.startswith("wss://"):
+        return "https://" + ws_url[len("wss://") :]
+    if ws_url.startswith("ws://"):
+        return "http://" + ws_url[len("ws://") :]
+    return ws_url
+
+
+def load_config(instance_path: str, environ=None) -> dict:
+    """Build the Flask config mapping from environment variables."""
+    env = os.environ if environ is None else environ
+    database_url = env.get("DATABASE_URL") or "sqlite:///" + os.path.join(instance_path, "switchboard.db")
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql://" + database_url[len("postgres://") :]
+
+    livekit_url = env.get("LIVEKIT_URL") or "ws://127.0.0.1:7880"
+    secret_key = env.get("SECRET_KEY") or _persistent_dev_secret(instance_path, "secret_key")
+
+    return {
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        # hide_parameters keeps bound values (metadata, identities) out of error messages and logs.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        "LIVEKIT_URL": livekit_url,
+        "LIVEKIT_API_URL": env.get("LIVEKIT_API_URL") or _api_url_from_ws(livekit_url),
+        "LIVEKIT_API_KEY": env.get("LIVEKIT_API_KEY") or DEV_LIVEKIT_API_KEY,
+        "LIVEKIT_API_SECRET": env.get("LIVEKIT_API_SECRET") or DEV_LIVEKIT_API_SECRET,
+        "LIVEKIT_TIMEOUT": float(env.get("LIVEKIT_TIMEOUT") or 5.0),
+        "PUBLIC_URL": (env.get("PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
+        "IDENTITY_HASH_KEY": env.get("IDENTITY_HASH_KEY") or secret_key,
+        "DEFAULT_MAX_PARTICIPANTS": _int(env, "DEFAULT_MAX_PARTICIPANTS", 100),
+        "DEFAULT_EMPTY_TIMEOUT": _int(env, "DEFAULT_EMPTY_TIMEOUT", 300),
+        "DEFAULT_REGION": env.get("DEFAULT_REGION") or "local",
+        # Request bodies are small JSON documents; anything bigger is refused with 413.
+        "MAX_CONTENT_LENGTH": _int(env, "MAX_BODY_BYTES", 64 * 1024),
+        "IDEMPOTENCY_TTL_SECONDS": 24 * 3600,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": (env.get("PUBLIC_URL") or "").startswith("https://"),
+        "WTF_CSRF_TIME_LIMIT": None,
+    }

@@ -1,0 +1,1 @@
+"""Background work goes through the job table; see `queue.enqueue`."""

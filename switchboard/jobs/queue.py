@@ -1,0 +1,18 @@
+"""Putting work on the job table.
+
+`enqueue` only adds a row to the current session: the job commits (or rolls back) with the
+change that caused it, which is what makes the table an outbox.
+"""
+
+from datetime import datetime
+
+from switchboard.extensions import db
+from switchboard.models import Job
+from switchboard.models.base import utcnow
+
+
+def enqueue(kind: str, payload: dict | None = None, *, run_at: datetime | None = None) -> Job:
+    """Add a job of `kind` to the current transaction; the worker runs it after commit."""
+    job = Job(kind=kind, payload=payload or {}, run_at=run_at or utcnow(), status="queued")
+    db.session.add(job)
+    return job

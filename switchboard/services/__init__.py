@@ -1,0 +1,1 @@
+"""Plain service functions: they know the database and each other, never HTTP."""

