@@ -1,0 +1,47 @@
+"""Task kinds the worker can run, and the periodic jobs, declared as data.
+
+A topic module (`jobs/webhooks.py`, `jobs/livekit.py`, …) registers its handlers:
+
+    @task("webhooks.deliver")
+    def deliver(payload: dict) -> None: ...
+
+    PERIODIC.append(Periodic("livekit.reconcile", every_seconds=60))
+
+`load_tasks()` imports every topic module listed in TASK_MODULES.
+"""
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+TASK_MODULES: list[str] = []
+
+TASKS: dict[str, Callable[[dict], None]] = {}
+
+
+@dataclass(frozen=True)
+class Periodic:
+    kind: str
+    every_seconds: int
+    payload: dict = field(default_factory=dict)
+
+
+PERIODIC: list[Periodic] = []
+
+
+def task(kind: str):
+    """Register `fn(payload)` as the handler of jobs of `kind`."""
+
+    def register(fn):
+        if kind in TASKS and TASKS[kind] is not fn:
+            raise RuntimeError(f"two handlers for job kind {kind!r}")
+        TASKS[kind] = fn
+        return fn
+
+    return register
+
+
+def load_tasks() -> dict[str, Callable[[dict], None]]:
+    for name in TASK_MODULES:
+        importlib.import_module(name)
+    return TASKS
