@@ -5,6 +5,7 @@ from switchboard.models.idempotency import IdempotencyKey
 from switchboard.models.jobs import Job
 from switchboard.models.projects import ApiKey, Project
 from switchboard.models.rooms import CAPABILITIES, ROOM_STATUSES, Room
+from switchboard.models.tokens import JoinToken
 from switchboard.models.users import User
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "Event",
     "IdempotencyKey",
     "Job",
+    "JoinToken",
     "Project",
     "Room",
     "User",

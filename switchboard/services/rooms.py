@@ -6,7 +6,7 @@ from switchboard.errors import conflict, not_found, validation
 from switchboard.extensions import db
 from switchboard.models import Room
 from switchboard.models.base import utcnow
-from switchboard.services import events
+from switchboard.services import events, tokens
 from switchboard.services.pagination import paginate
 
 
@@ -82,11 +82,12 @@ def update_room(room: Room, fields) -> Room:
 
 
 def close_room(room: Room) -> Room:
-    """Close the room (idempotent). Emits `room.closed` the first time only."""
+    """Close the room (idempotent): revoke its tokens and emit `room.closed` the first time."""
     if room.status == "closed":
         return room
     room.status = "closed"
     room.closed_at = utcnow()
+    tokens.revoke_room(room)
     db.session.flush()
     events.emit(room.project_id, "room.closed", {"room_id": room.id})
     return room
