@@ -8,6 +8,8 @@ from switchboard.models import Room
 from switchboard.models.base import utcnow
 from switchboard.services import events, tokens
 from switchboard.services.pagination import paginate
+from switchboard.signals import room_closed
+from switchboard.transactions import after_commit
 
 
 def _allowed_regions() -> list[str]:
@@ -90,6 +92,8 @@ def close_room(room: Room) -> Room:
     tokens.revoke_room(room)
     db.session.flush()
     events.emit(room.project_id, "room.closed", {"room_id": room.id})
+    room_id = room.id
+    after_commit(lambda: room_closed.send(room_id))
     return room
 
 
