@@ -1,5 +1,6 @@
 """Every model, imported here so Alembic and the app see the whole schema."""
 
+from switchboard.models.chat import ChatMessage, ChatPresence, ChatSequence
 from switchboard.models.events import EVENT_TYPES, Event
 from switchboard.models.idempotency import IdempotencyKey
 from switchboard.models.jobs import Job
@@ -13,6 +14,9 @@ __all__ = [
     "EVENT_TYPES",
     "ROOM_STATUSES",
     "ApiKey",
+    "ChatMessage",
+    "ChatPresence",
+    "ChatSequence",
     "Event",
     "IdempotencyKey",
     "Job",
