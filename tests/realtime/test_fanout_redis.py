@@ -65,7 +65,8 @@ def test_members_on_two_processes_receive_every_message_in_the_same_order(api, m
         received = [[] for _ in clients]
         errors: list[str] = []
         readers = [
-            threading.Thread(target=_collect, args=(c, total, received[i], errors)) for i, c in enumerate(clients)
+            threading.Thread(target=_collect, args=(c, total, received[i], errors))
+            for i, c in enumerate(clients)
         ]
         for thread in readers:
             thread.start()
@@ -103,7 +104,10 @@ def test_typing_and_presence_cross_processes(api, mint, servers):
     alice.expect("presence.state")
     bob = ChatClient(second.url, mint(room["id"], "bob"))
     try:
-        assert {p["identity"] for p in bob.expect("presence.state")["data"]["participants"]} == {"alice", "bob"}
+        assert {p["identity"] for p in bob.expect("presence.state")["data"]["participants"]} == {
+            "alice",
+            "bob",
+        }
         assert alice.expect("presence.joined", skip=())["data"]["identity"] == "bob"
         bob.send("typing", {"active": True})
         assert alice.expect("typing", skip=())["data"] == {"identity": "bob", "active": True}
@@ -125,7 +129,9 @@ def test_room_close_reaches_sockets_on_every_process(api, mint, servers):
         a.expect("presence.state")
         b.expect("presence.state")
         response = requests.delete(
-            f"{first.url}/api/v1/rooms/{room['id']}", headers={"Authorization": f"Bearer {api.key}"}, timeout=10
+            f"{first.url}/api/v1/rooms/{room['id']}",
+            headers={"Authorization": f"Bearer {api.key}"},
+            timeout=10,
         )
         assert response.status_code == 200
         for client in (a, b):
