@@ -187,9 +187,12 @@ class Connection:
     # -- the writer greenlet ----------------------------------------------------------------
 
     def _send(self, event: str, data: dict, ref=None) -> None:
+        self._send_text(frames.encode(event, data, ref))
+
+    def _send_text(self, text: str) -> None:
         # simple_websocket's own send() uses socket.send, which may write part of a large
         # frame under gevent; sendall never does.
-        self.ws.sock.sendall(self.ws.ws.send(TextMessage(data=frames.encode(event, data, ref))))
+        self.ws.sock.sendall(self.ws.ws.send(TextMessage(data=text)))
 
     def _close(self, code: int, reason: str) -> None:
         self.open = False
@@ -239,7 +242,7 @@ class Connection:
             if seq > self.last_seq + 1:
                 self._fill(seq - 1)
                 db.session.close()
-            self._send("message.created", data)
+            self._send_text(item[2])
             self.last_seq = seq
         elif kind == "event":
             _, event, data, origin = item

@@ -21,6 +21,8 @@ import logging
 import gevent
 import gevent.event
 
+from switchboard.realtime.frames import encode
+
 log = logging.getLogger(__name__)
 
 FILL_DELAY = 0.05
@@ -58,7 +60,7 @@ class RoomChannel:
     def _advance(self) -> None:
         while self.last_seq + 1 in self.pending:
             self.last_seq += 1
-            self._broadcast(("message", self.pending.pop(self.last_seq)))
+            self._broadcast_message(self.pending.pop(self.last_seq))
         if self.pending and not self.filling:
             self.filling = True
             gevent.spawn(self._fill)
@@ -74,7 +76,7 @@ class RoomChannel:
                     self.pending.setdefault(data["seq"], data)
                 while self.last_seq + 1 in self.pending:
                     self.last_seq += 1
-                    self._broadcast(("message", self.pending.pop(self.last_seq)))
+                    self._broadcast_message(self.pending.pop(self.last_seq))
                 if self.last_seq == before:
                     gevent.sleep(0.5)  # not visible yet (replica lag?): try again shortly
         except Exception:
@@ -90,6 +92,10 @@ class RoomChannel:
             self.message(data)
 
     # -- delivery ---------------------------------------------------------------------------
+
+    def _broadcast_message(self, data: dict) -> None:
+        # Encoded once for every member of the room in this process.
+        self._broadcast(("message", data, encode("message.created", data)))
 
     def _broadcast(self, item: tuple) -> None:
         for member in list(self.members):

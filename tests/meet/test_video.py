@@ -16,7 +16,11 @@ def livekit():
 
 
 def _livekit_settings(livekit) -> dict:
-    return {"LIVEKIT_URL": livekit.ws_url, "LIVEKIT_API_KEY": livekit.api_key, "LIVEKIT_API_SECRET": livekit.api_secret}
+    return {
+        "LIVEKIT_URL": livekit.ws_url,
+        "LIVEKIT_API_KEY": livekit.api_key,
+        "LIVEKIT_API_SECRET": livekit.api_secret,
+    }
 
 
 @pytest.fixture(scope="module")

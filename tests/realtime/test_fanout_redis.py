@@ -140,3 +140,42 @@ def test_room_close_reaches_sockets_on_every_process(api, mint, servers):
     finally:
         a.close()
         b.close()
+
+
+def test_participant_removed_signal_closes_their_sockets_on_every_process(app, api, mint, servers):
+    """`participant_removed` sent in any process (here: the test's own, sharing Redis) closes
+    the identity's sockets everywhere with 4401; other members stay connected."""
+    from switchboard import create_app
+    from switchboard.extensions import db
+    from switchboard.models import Room
+    from switchboard.services import tokens
+    from switchboard.signals import participant_removed
+
+    room = api.create_room()
+    first, second = servers
+    token = mint(room["id"], "patient")
+    on_first = ChatClient(first.url, token)
+    on_second = ChatClient(second.url, token)
+    bystander = ChatClient(second.url, mint(room["id"], "clinician"))
+    try:
+        for client in (on_first, on_second, bystander):
+            client.expect("presence.state")
+        tokens.revoke_identity(db.session.get(Room, room["id"]), "patient")
+        db.session.commit()
+        sender = create_app(
+            {
+                **app.config,
+                "REDIS_URL": servers[0].env["REDIS_URL"],
+                "REALTIME_CHANNEL_PREFIX": servers[0].env["REALTIME_CHANNEL_PREFIX"],
+            }
+        )
+        with sender.app_context():
+            participant_removed.send(room["id"], identity="patient")
+        assert on_first.close_code(timeout=0.9) == 4401  # the signal, not the periodic check
+        assert on_second.close_code(timeout=0.9) == 4401
+        assert ChatClient(first.url, token).close_code() == 4401
+        bystander.send("ping", ref="still-here")
+        assert bystander.expect("pong", skip=("presence.joined", "presence.left"))["ref"] == "still-here"
+    finally:
+        for client in (on_first, on_second, bystander):
+            client.close()
