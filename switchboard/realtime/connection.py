@@ -99,6 +99,7 @@ class Connection:
                     self._on_frame(raw)
         finally:
             self.open = False
+            self.queue.put(("stop",))  # wake the writer
             writer.join(timeout=2)
             writer.kill(block=False)
             self._leave()

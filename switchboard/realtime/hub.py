@@ -215,6 +215,12 @@ class Hub:
         elif self.poll_seconds > 0:
             self._background = gevent.spawn(self._poll)
 
+    def stop(self) -> None:
+        """Stop the listener or poll greenlet (tests; a process normally runs until it exits)."""
+        if self._background is not None:
+            self._background.kill(block=False)
+            self._background = None
+
     def _catch_up_all(self) -> None:
         for channel in list(self.rooms.values()):
             try:

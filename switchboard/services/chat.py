@@ -9,6 +9,7 @@ number back, so `seq` is gap-free.
 
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import func
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -183,12 +184,14 @@ def connections_of(room_id: str, identity: str, *, stale_seconds: float) -> int:
     )
 
 
-def present_members(room_id: str, *, stale_seconds: float = 30.0) -> list[dict]:
+def present_members(room_id: str, *, stale_seconds: float | None = None) -> list[dict]:
     """Everyone connected to the room's chat, one entry per identity (earliest socket first).
 
     `[{identity, name, role, joined_at}]`, ordered by `joined_at`. Sockets whose heartbeat
-    stopped more than `stale_seconds` ago do not count.
+    stopped more than `stale_seconds` ago (default `REALTIME_PRESENCE_STALE_SECONDS`) do not count.
     """
+    if stale_seconds is None:
+        stale_seconds = current_app.config["REALTIME_PRESENCE_STALE_SECONDS"]
     rows = db.session.scalars(
         db.select(ChatPresence)
         .where(ChatPresence.room_id == room_id, ChatPresence.seen_at >= _fresh_after(stale_seconds))
