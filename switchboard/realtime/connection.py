@@ -243,7 +243,7 @@ class Connection:
             if seq > self.last_seq + 1:
                 self._fill(seq - 1)
                 db.session.close()
-            self._send_text(item[2])
+            self.ws.sock.sendall(item[2])  # a complete frame, built once for the room
             self.last_seq = seq
         elif kind == "event":
             _, event, data, origin = item

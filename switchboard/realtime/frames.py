@@ -36,6 +36,25 @@ def encode(event: str, data: dict | None = None, ref=None) -> str:
     return json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
 
 
+def wire(text: str) -> bytes:
+    """`text` as one complete, unmasked WebSocket text frame (RFC 6455 5.2).
+
+    A server's frames are the same bytes for every client, so a message fanned out to a
+    room is framed once. Uncompressed frames stay valid when permessage-deflate was
+    negotiated (RFC 7692 7.2.3.1: compression is per message), and the sender's compressor
+    never sees them, so its context stays in step with the client's decompressor.
+    """
+    payload = text.encode()
+    size = len(payload)
+    if size < 126:
+        header = bytes((0x81, size))
+    elif size < 65536:
+        header = bytes((0x81, 126)) + size.to_bytes(2, "big")
+    else:
+        header = bytes((0x81, 127)) + size.to_bytes(8, "big")
+    return header + payload
+
+
 def _reject_constant(name: str):
     raise ValueError(name)
 

@@ -21,7 +21,7 @@ import logging
 import gevent
 import gevent.event
 
-from switchboard.realtime.frames import encode
+from switchboard.realtime.frames import encode, wire
 
 log = logging.getLogger(__name__)
 
@@ -94,8 +94,8 @@ class RoomChannel:
     # -- delivery ---------------------------------------------------------------------------
 
     def _broadcast_message(self, data: dict) -> None:
-        # Encoded once for every member of the room in this process.
-        self._broadcast(("message", data, encode("message.created", data)))
+        # Encoded and framed once for every member of the room in this process.
+        self._broadcast(("message", data, wire(encode("message.created", data))))
 
     def _broadcast(self, item: tuple) -> None:
         for member in list(self.members):
