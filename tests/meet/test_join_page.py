@@ -75,3 +75,45 @@ def test_join_page_explains_revoked_links_and_closed_rooms(api, server, page_fac
     bad.goto(f"{server.url}/join/{room['id']}#token=garbage")
     bad.wait_for_selector("#notice:not([hidden])")
     assert "no longer works" in bad.inner_text("#notice-title")
+
+
+def test_page_reconnects_after_a_server_restart_and_resyncs_what_it_missed(
+    api, backend, database_urls, page_factory
+):
+    import signal
+
+    from tests.servers import AppServer
+
+    room = api.create_room(capabilities=["chat"])
+    alice = join_url(api, room["id"], "alice")
+    bob = join_url(api, room["id"], "bob")
+    env = {"DATABASE_URL": database_urls(backend), "REDIS_URL": "", "API_RATE_LIMIT": "100000 per second"}
+    first = AppServer(env=env).start()
+    page = page_factory()
+    try:
+        page.goto(rebase(alice["join_url"], first))
+        page.click("#join-button")
+        page.wait_for_selector("#chat:not([hidden])")
+        page.fill("#chat-input", "before the restart")
+        page.click("#chat-send")
+        page.wait_for_selector('#messages li[data-seq="1"]')
+    finally:
+        first.stop(sig=signal.SIGKILL)  # sockets drop at once
+    page.wait_for_selector("#call-banner:not([hidden])")
+    assert "Reconnecting" in page.inner_text("#call-banner")
+
+    with AppServer(env=env, port=first.port) as second:
+        other = ChatClient(second.url, bob["token"])
+        try:
+            other.expect("presence.state")
+            for i in range(3):
+                other.send("chat.message", {"body": f"while you were away {i}"})
+            assert [m["seq"] for m in other.messages(3)] == [2, 3, 4]
+            page.wait_for_selector('#messages li[data-seq="4"]', timeout=20000)
+            assert page.locator("#call-banner").is_hidden()
+            seqs = page.eval_on_selector_all(
+                "#messages li", "items => items.map(li => Number(li.dataset.seq))"
+            )
+            assert seqs == [1, 2, 3, 4]
+        finally:
+            other.close()
