@@ -1,0 +1,39 @@
+"""LiveKit jobs: follow-ups of committed room changes, and periodic reconciliation.
+
+Each task runs inside the worker's app context and commits its own work. They are
+idempotent: a retry after a partial failure does no harm.
+"""
+
+from switchboard.extensions import db
+from switchboard.jobs.registry import PERIODIC, Periodic, task
+from switchboard.services import lifecycle, livekit_rooms
+
+RECONCILE_EVERY_SECONDS = 60
+
+
+@task("livekit.delete_room")
+def delete_room(payload: dict) -> None:
+    """Delete the LiveKit room of a closed room (everyone disconnected)."""
+    livekit_rooms.run_delete_room(payload)
+
+
+@task("livekit.update_room")
+def update_room(payload: dict) -> None:
+    """Push a live room's current metadata to LiveKit."""
+    livekit_rooms.run_update_room(payload)
+    db.session.rollback()
+
+
+@task("livekit.reconcile_room")
+def reconcile_room(payload: dict) -> None:
+    """Repair one room against LiveKit (e.g. a refused participant we could not kick at once)."""
+    lifecycle.reconcile_one(payload["room_id"])
+
+
+@task("livekit.reconcile")
+def reconcile(payload: dict) -> None:
+    """Repair every room against LiveKit; the worker also runs this once at start-up."""
+    lifecycle.reconcile()
+
+
+PERIODIC.append(Periodic("livekit.reconcile", every_seconds=RECONCILE_EVERY_SECONDS))
