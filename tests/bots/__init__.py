@@ -62,9 +62,9 @@ class BotProcess:
         self.send("connect", url=url, token=token)
         return self.wait_for("connected")
 
-    def publish_video(self) -> dict:
-        self.send("publish_video")
-        return self.wait_for("published", timeout=15)
+    def publish_video(self, timeout: float = 8) -> dict:
+        self.send("publish_video", timeout=timeout)
+        return self.wait_for("published", timeout=timeout + 5)
 
     def close(self) -> None:
         if self.proc.poll() is None:

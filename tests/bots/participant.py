@@ -33,12 +33,14 @@ class Bot:
         self.room = room
         emit(event="connected", sid=room.local_participant.sid, identity=room.local_participant.identity)
 
-    async def publish_video(self) -> None:
+    async def publish_video(self, timeout: float = 8) -> None:
         source = rtc.VideoSource(WIDTH, HEIGHT)
         track = rtc.LocalVideoTrack.create_video_track("synthetic-camera", source)
         options = rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_CAMERA)
         self.frames = asyncio.create_task(self._frames(source))
-        publication = await asyncio.wait_for(self.room.local_participant.publish_track(track, options), 8)
+        publication = await asyncio.wait_for(
+            self.room.local_participant.publish_track(track, options), timeout
+        )
         emit(event="published", sid=publication.sid)
 
     async def _frames(self, source: rtc.VideoSource) -> None:
