@@ -60,14 +60,16 @@ def serialize_session(session) -> dict:
     "List who is connected",
     response=ParticipantOut,
     tag="Participants",
-    description="Everyone connected to the room now, one entry per identity, in join order, with "
-    "their published tracks. Kept from LiveKit's webhooks and repaired by periodic reconciliation. "
-    "Not paginated: `has_more` is always false.",
+    description="Everyone connected to the room now, one entry per identity (its latest connection), "
+    "newest joined first, with their published tracks. Kept from LiveKit's webhooks and repaired by "
+    "periodic reconciliation with LiveKit.",
     paginated=True,
 )
 def list_participants(room_id):
     room = rooms.get_room(g.project_id, room_id)
-    return page([serialize_participant(row) for row in participants.list_connected(room)], False, None)
+    limit, cursor = page_args()
+    items, has_more, next_cursor = participants.roster_page(room, limit=limit, cursor=cursor)
+    return page([serialize_participant(row) for row in items], has_more, next_cursor)
 
 
 @bp.delete("/rooms/<room_id>/participants/<identity>")
@@ -75,6 +77,22 @@ def list_participants(room_id):
     "Remove a participant",
     response=ParticipantRemovedOut,
     tag="Participants",
+    responses={
+        "200": {
+            "description": "Removed.",
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["data"],
+                        "properties": {"data": {"$ref": "#/components/schemas/ParticipantRemovedOut"}},
+                    }
+                }
+            },
+        },
+        "502": {"description": "LiveKit refused the removal (`livekit_error`); nothing changed."},
+        "503": {"description": "LiveKit could not be reached in time (`unavailable`); nothing changed."},
+    },
     description="Disconnects the identity from the room's media and chat and revokes every token "
     "issued to it for this room; if it rejoins with an old token it is removed again as soon as "
     "LiveKit reports the join. LiveKit is asked first: if it cannot be reached the answer is "

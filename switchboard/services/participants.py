@@ -13,6 +13,7 @@ from switchboard.models import Participant, ParticipantTrack, Room, Session
 from switchboard.models.base import utcnow
 from switchboard.services import audit, events, sessions, tokens
 from switchboard.services.identities import hash_identity
+from switchboard.services.pagination import decode_cursor, encode_cursor
 from switchboard.signals import participant_removed
 from switchboard.transactions import after_commit
 
@@ -31,6 +32,18 @@ def list_connected(room: Room) -> list[Participant]:
     for row in rows:
         latest[row.identity] = row
     return sorted(latest.values(), key=lambda row: (row.joined_at, row.id))
+
+
+def roster_page(room: Room, *, limit: int, cursor: str | None):
+    """A page of `list_connected`, newest joined first, like every other list."""
+    people = sorted(list_connected(room), key=lambda row: (row.joined_at, row.id), reverse=True)
+    if cursor:
+        joined_at, id = decode_cursor(cursor)
+        people = [row for row in people if (row.joined_at, row.id) < (joined_at, id)]
+    has_more = len(people) > limit
+    people = people[:limit]
+    next_cursor = encode_cursor(people[-1].joined_at, people[-1].id) if has_more else None
+    return people, has_more, next_cursor
 
 
 def participant_count(room: Room) -> int:
@@ -186,6 +199,9 @@ def remove(room: Room, identity: str, *, actor: str = "api") -> int:
     Raises 404 when the identity is neither in our roster nor in LiveKit. Returns how many
     tokens were revoked.
     """
+    # Lock the room first: LiveKit's `participant_left` for this kick waits for our commit
+    # and then finds the connection already closed as `removed`.
+    db.session.refresh(room, with_for_update=True)
     if room.status == "closed":
         raise not_found("participant", param="identity")
     rows = _connected_as(room, identity)

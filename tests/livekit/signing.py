@@ -64,3 +64,34 @@ def sign_stale(body: str, key: str, secret: str, *, age_seconds: int) -> str:
         "sha256": digest,
     }
     return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def deliver(client, app, body: str):
+    """POST a delivery to the app's receiver, signed with the app's LiveKit key."""
+    auth = sign(body, app.config["LIVEKIT_API_KEY"], app.config["LIVEKIT_API_SECRET"])
+    response = client.post(
+        "/livekit/webhook",
+        data=body,
+        headers={"Content-Type": "application/webhook+json", "Authorization": auth},
+    )
+    assert response.status_code == 200, response.get_json()
+    return response
+
+
+def join(api, app, room_id: str, identity: str, *, sid: str | None = None, room_sid="RM_test", **token_body):
+    """Mint a token for `identity` and deliver LiveKit's `participant_joined` for it."""
+    response = api.post(f"/rooms/{room_id}/tokens", json={"identity": identity, **token_body})
+    assert response.status_code == 201, response.get_json()
+    claims = jwt.decode(response.get_json()["data"]["token"], options={"verify_signature": False})
+    token_id = claims["attributes"][ATTR_TOKEN_ID]
+    body = event_body(
+        "participant_joined",
+        room_id,
+        room_sid=room_sid,
+        identity=identity,
+        sid=sid or "PA_" + identity,
+        token_id=token_id,
+        role=claims["attributes"][ATTR_ROLE],
+    )
+    deliver(api.client, app, body)
+    return token_id
