@@ -6,7 +6,7 @@ and repaired by reconciliation; the roster is the rows still `active`.
 
 from datetime import UTC, datetime
 
-from switchboard.errors import not_found
+from switchboard.errors import ApiError, not_found
 from switchboard.extensions import db
 from switchboard.livekit import client as livekit
 from switchboard.models import Participant, ParticipantTrack, Room, Session
@@ -152,9 +152,17 @@ def mark_left(row: Participant, *, reason: str) -> bool:
     if row.state != "active":
         return False
     now = utcnow()
-    row.state = "disconnected"
-    row.left_at = now
-    row.left_reason = reason
+    # Conditional, so two writers racing (a removal and LiveKit's leave webhook) close the
+    # log once even where the database has no row locks (SQLite).
+    closed = db.session.execute(
+        db.update(Participant)
+        .where(Participant.id == row.id, Participant.state == "active")
+        .values(state="disconnected", left_at=now, left_reason=reason)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(row)
+    if not closed:
+        return False
     for track in row.tracks:
         if track.unpublished_at is None:
             track.unpublished_at = now
@@ -195,22 +203,27 @@ def sync_tracks(row: Participant, tracks: list[livekit.Track]) -> None:
 def remove(room: Room, identity: str, *, actor: str = "api") -> int:
     """Kick `identity` from the room's media and revoke all their tokens for this room.
 
-    LiveKit is asked first: if it cannot be reached this raises 502/503 and changes nothing.
-    Raises 404 when the identity is neither in our roster nor in LiveKit. Returns how many
-    tokens were revoked.
+    Our changes are written first (holding the room's lock, so LiveKit's `participant_left`
+    for the kick waits and then finds the connection closed as `removed`), then LiveKit is
+    asked; if it cannot be reached this raises 502/503 and the transaction rolls back, so
+    nothing changes. 404 when the identity is neither in our roster nor in LiveKit. Returns
+    how many tokens were revoked.
     """
-    # Lock the room first: LiveKit's `participant_left` for this kick waits for our commit
-    # and then finds the connection already closed as `removed`.
     db.session.refresh(room, with_for_update=True)
     if room.status == "closed":
         raise not_found("participant", param="identity")
     rows = _connected_as(room, identity)
-    kicked = livekit.remove_participant(room.id, identity)
-    if not rows and not kicked:
-        raise not_found("participant", param="identity")
     revoked = tokens.revoke_identity(room, identity)
     for row in rows:
         mark_left(row, reason="removed")
+    db.session.flush()
+    try:
+        kicked = livekit.remove_participant(room.id, identity)
+        if not rows and not kicked:
+            raise not_found("participant", param="identity")
+    except ApiError:
+        db.session.rollback()  # undo the revocation and the closed logs: nothing changed
+        raise
     events.emit(room.project_id, "participant.removed", {"room_id": room.id, "identity": identity})
     audit.record(
         room.project_id,
