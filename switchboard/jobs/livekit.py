@@ -4,7 +4,6 @@ Each task runs inside the worker's app context and commits its own work. They ar
 idempotent: a retry after a partial failure does no harm.
 """
 
-from switchboard.extensions import db
 from switchboard.jobs.registry import PERIODIC, Periodic, task
 from switchboard.services import lifecycle, livekit_rooms
 
@@ -21,7 +20,6 @@ def delete_room(payload: dict) -> None:
 def update_room(payload: dict) -> None:
     """Push a live room's current metadata to LiveKit."""
     livekit_rooms.run_update_room(payload)
-    db.session.rollback()
 
 
 @task("livekit.reconcile_room")

@@ -7,7 +7,7 @@ import pytest
 from switchboard.extensions import db
 from switchboard.livekit import client as livekit
 from tests.bots import BotProcess
-from tests.livekit.conftest import wait_until
+from tests.livekit.e2e.conftest import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -50,13 +50,18 @@ def test_participant_joins_publishes_video_and_shows_in_the_roster(api, stack):
     assert [(p["identity"], p["left_reason"]) for p in session["participants"]] == [("patient-1", "left")]
 
 
-def test_the_room_is_created_in_livekit_with_our_limits(api, stack):
+def test_the_room_is_created_in_livekit_with_our_limits_and_live_metadata_follows_patch(api, stack):
     room = api.create_room(max_participants=7, empty_timeout=45, metadata={"clinic": "north"})
     token = mint(api, room["id"], "host-1", role="host")
     with BotProcess() as bot:
         assert bot.connect(token["url"], token["token"])["event"] == "connected"
         live = livekit.list_rooms([room["id"]])
         assert [(r.max_participants, r.metadata) for r in live] == [(7, '{"clinic":"north"}')]
+
+        wait_until(lambda: room_of(api, room["id"])["status"] == "active")
+        patched = api.patch(f"/rooms/{room['id']}", json={"room": {"metadata": {"clinic": "south"}}})
+        assert patched.status_code == 200
+        assert [r.metadata for r in livekit.list_rooms([room["id"]])] == ['{"clinic":"south"}']
 
 
 def test_max_participants_is_enforced_by_livekit(api, stack):
