@@ -4,8 +4,12 @@ Each task runs inside the worker's app context and commits its own work. They ar
 idempotent: a retry after a partial failure does no harm.
 """
 
+import logging
+
 from switchboard.jobs.registry import PERIODIC, Periodic, task
 from switchboard.services import lifecycle, livekit_rooms
+
+log = logging.getLogger(__name__)
 
 RECONCILE_EVERY_SECONDS = 60
 
@@ -30,8 +34,22 @@ def reconcile_room(payload: dict) -> None:
 
 @task("livekit.reconcile")
 def reconcile(payload: dict) -> None:
-    """Repair every room against LiveKit; the worker also runs this once at start-up."""
+    """Repair every room against LiveKit (periodic; `startup()` runs it once at worker start)."""
     lifecycle.reconcile()
 
 
 PERIODIC.append(Periodic("livekit.reconcile", every_seconds=RECONCILE_EVERY_SECONDS))
+
+
+def startup() -> dict | None:
+    """Reconcile once when the worker starts (webhooks may have been lost while it was down).
+
+    LiveKit being unreachable at start-up is not fatal: the periodic job retries. Commits.
+    """
+    from switchboard.errors import ApiError
+
+    try:
+        return lifecycle.reconcile()
+    except ApiError as err:
+        log.warning("start-up reconciliation skipped: %s", err.code)
+        return None
