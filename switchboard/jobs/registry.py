@@ -14,7 +14,7 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-TASK_MODULES: list[str] = []
+TASK_MODULES: list[str] = ["switchboard.jobs.livekit"]
 
 TASKS: dict[str, Callable[[dict], None]] = {}
 

@@ -1,23 +1,31 @@
 """Every model, imported here so Alembic and the app see the whole schema."""
 
+from switchboard.models.audit import AuditEntry
 from switchboard.models.events import EVENT_TYPES, Event
 from switchboard.models.idempotency import IdempotencyKey
 from switchboard.models.jobs import Job
+from switchboard.models.participants import PARTICIPANT_STATES, Participant, ParticipantTrack
 from switchboard.models.projects import ApiKey, Project
 from switchboard.models.rooms import CAPABILITIES, ROOM_STATUSES, Room
+from switchboard.models.sessions import Session
 from switchboard.models.tokens import JoinToken
 from switchboard.models.users import User
 
 __all__ = [
     "CAPABILITIES",
     "EVENT_TYPES",
+    "PARTICIPANT_STATES",
     "ROOM_STATUSES",
     "ApiKey",
+    "AuditEntry",
     "Event",
     "IdempotencyKey",
     "Job",
     "JoinToken",
+    "Participant",
+    "ParticipantTrack",
     "Project",
     "Room",
+    "Session",
     "User",
 ]
