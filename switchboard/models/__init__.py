@@ -6,6 +6,7 @@ from switchboard.models.jobs import Job
 from switchboard.models.projects import ApiKey, Project
 from switchboard.models.rooms import CAPABILITIES, ROOM_STATUSES, Room
 from switchboard.models.users import User
+from switchboard.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "CAPABILITIES",
@@ -18,4 +19,7 @@ __all__ = [
     "Project",
     "Room",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]
