@@ -201,8 +201,9 @@ def schedule_periodic(now: float | None = None, seen: dict | None = None) -> int
                 updated_at=stamp,
             )
             .on_conflict_do_nothing(index_elements=["unique_key"])
+            .returning(Job.id)
         )
-        inserted += db.session.execute(stmt).rowcount or 0
+        inserted += len(db.session.execute(stmt).all())
         seen[periodic.kind] = slot
     db.session.commit()
     return inserted
