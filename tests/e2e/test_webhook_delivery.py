@@ -126,9 +126,8 @@ def test_a_worker_killed_mid_delivery_loses_nothing(api, receiver, emit, workers
     assert job.status == "done" and job.attempts == 2
 
 
+@pytest.mark.parametrize("backend", ["postgresql"])  # SKIP LOCKED; SQLite runs one worker
 def test_two_workers_on_postgresql_deliver_each_event_exactly_once(backend, api, receiver, emit, workers):
-    if backend != "postgresql":
-        pytest.skip("several workers need PostgreSQL's SKIP LOCKED; SQLite runs one worker")
     hooks = receiver()
     create_endpoint(api, hooks.url("/slow?s=0.1"))
     sent = [emit("message.created", {"n": n}) for n in range(40)]

@@ -167,9 +167,8 @@ def test_the_maintenance_job_purges_expired_keys_and_old_jobs(app, api):
     assert reload(old_id) is None and reload(recent_id) is not None
 
 
+@pytest.mark.parametrize("backend", ["postgresql"])  # SQLite has no row locks; it runs one worker
 def test_skip_locked_gives_concurrent_workers_different_jobs(app, backend):
-    if backend != "postgresql":
-        pytest.skip("SKIP LOCKED is PostgreSQL's; SQLite runs a single worker")
     first = queued("tests.record", {"n": 1}, run_at=utcnow() - timedelta(seconds=2))
     second = queued("tests.record", {"n": 2}, run_at=utcnow() - timedelta(seconds=1))
     # Another worker's transaction is in the middle of leasing the oldest job.
