@@ -133,7 +133,8 @@ def delete_webhook_endpoint(id):
     tag=TAG,
     description="Returns the new `secret`. The previous one keeps signing for `grace_period_seconds` "
     "(default 24 h): meanwhile `Switchboard-Signature` carries two `v1=` values and "
-    "`webhook-signature` two `v1,` values, so receivers verify with either secret. The body is optional.",
+    "`webhook-signature` two `v1,` values, so receivers verify with either secret. Only one previous "
+    "secret is kept: rotating again retires the older one at once. The body is optional.",
 )
 def rotate_webhook_secret(id):
     item = webhooks.get_endpoint(g.project_id, id)
