@@ -7,6 +7,7 @@ bin="$root/.bin/livekit-server"
 if [ -x "$bin" ] && "$bin" --version 2>/dev/null | grep -q "${version#v}"; then
   exit 0
 fi
+export PATH="$PATH:/usr/local/go/bin"
 command -v go >/dev/null || { echo "Go is required to build livekit-server" >&2; exit 1; }
 echo "==> building livekit-server $version from its Go module (a few minutes, once)"
 tmp="$(mktemp -d)"

@@ -12,7 +12,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     """Build the app: settings from the environment, then each part's `init_app`."""
     from switchboard import cli, errors
     from switchboard.config import load_config
-    from switchboard.extensions import csrf, db, login_manager, migrate, sock
+    from switchboard.extensions import csrf, db, limiter, login_manager, migrate, sock
 
     app = Flask(
         __name__,
@@ -33,6 +33,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     sock.init_app(app)
     login_manager.init_app(app)
     csrf.init_app(app)
+    limiter.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
 

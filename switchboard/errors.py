@@ -95,6 +95,7 @@ _HTTP_MESSAGES = {
     404: "Nothing is here.",
     405: "That method is not allowed on this URL.",
     413: "The request body is too large.",
+    429: "Too many requests; slow down and retry after the time in Retry-After.",
     415: "Unsupported media type.",
 }
 
@@ -102,7 +103,7 @@ _HTTP_MESSAGES = {
 def _from_http_exception(exc: HTTPException) -> ApiError:
     status = exc.code or 500
     message = _HTTP_MESSAGES.get(status) or exc.description or exc.name
-    code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(status)
+    code = {404: "not_found", 405: "method_not_allowed", 413: "too_large", 429: "rate_limited"}.get(status)
     err = ApiError(status, message, code=code)
     if status == 405 and getattr(exc, "valid_methods", None):
         err.headers["Allow"] = ", ".join(exc.valid_methods)

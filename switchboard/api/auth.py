@@ -1,10 +1,24 @@
-"""Bearer authentication with a project API key."""
+"""Bearer authentication with a project API key, and the per-key rate limit."""
+
+import hashlib
 
 from flask import current_app, g, request
 
 from switchboard.api import bp
 from switchboard.errors import ApiError
+from switchboard.extensions import limiter
 from switchboard.services import projects
+
+
+def rate_limit_key() -> str:
+    """Requests are counted per API key (hashed: the secret never becomes a storage key)."""
+    header = request.headers.get("Authorization", "")
+    if header:
+        return "key:" + hashlib.sha256(header.encode()).hexdigest()[:32]
+    return "ip:" + (request.remote_addr or "unknown")
+
+
+limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=rate_limit_key)(bp)
 
 
 def _unauthorized(message: str) -> ApiError:

@@ -5,6 +5,7 @@ from switchboard.models.idempotency import IdempotencyKey
 from switchboard.models.jobs import Job
 from switchboard.models.projects import ApiKey, Project
 from switchboard.models.rooms import CAPABILITIES, ROOM_STATUSES, Room
+from switchboard.models.tokens import JoinToken
 from switchboard.models.users import User
 from switchboard.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
@@ -16,6 +17,7 @@ __all__ = [
     "Event",
     "IdempotencyKey",
     "Job",
+    "JoinToken",
     "Project",
     "Room",
     "User",

@@ -6,8 +6,10 @@ from switchboard.errors import conflict, not_found, validation
 from switchboard.extensions import db
 from switchboard.models import Room
 from switchboard.models.base import utcnow
-from switchboard.services import events
+from switchboard.services import events, tokens
 from switchboard.services.pagination import paginate
+from switchboard.signals import room_closed
+from switchboard.transactions import after_commit
 
 
 def _allowed_regions() -> list[str]:
@@ -82,13 +84,16 @@ def update_room(room: Room, fields) -> Room:
 
 
 def close_room(room: Room) -> Room:
-    """Close the room (idempotent). Emits `room.closed` the first time only."""
+    """Close the room (idempotent): revoke its tokens and emit `room.closed` the first time."""
     if room.status == "closed":
         return room
     room.status = "closed"
     room.closed_at = utcnow()
+    tokens.revoke_room(room)
     db.session.flush()
     events.emit(room.project_id, "room.closed", {"room_id": room.id})
+    room_id = room.id
+    after_commit(lambda: room_closed.send(room_id))
     return room
 
 

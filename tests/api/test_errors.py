@@ -54,3 +54,14 @@ def test_metadata_never_reaches_the_logs(app, api, caplog):
             "/rooms", json={"room": {"name": "x", "capabilities": ["chat"], "metadata": {"n": marker * 400}}}
         )
     assert marker not in caplog.text
+
+
+def test_rate_limit_answers_429_with_retry_after(app, api, other_api):
+    app.config["API_RATE_LIMIT"] = "5 per minute"
+    statuses = [api.get("/rooms").status_code for _ in range(6)]
+    assert statuses == [200] * 5 + [429]
+    response = api.get("/rooms")
+    assert response.get_json()["error"]["type"] == "rate_limited"
+    assert int(response.headers["Retry-After"]) > 0
+    # Limits are per key: another project's key is unaffected.
+    assert other_api.get("/rooms").status_code == 200

@@ -1,0 +1,1 @@
+"""The one package that knows LiveKit exists. Nothing outside it imports the LiveKit SDK."""

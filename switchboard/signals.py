@@ -1,0 +1,15 @@
+"""In-process signals between parts that must not import each other (blinker).
+
+Senders fire them only after the causing transaction commits (see `transactions.after_commit`).
+Receivers in other processes are reached by the realtime hub, which re-publishes what it needs.
+
+- `participant_removed(room_id, identity=...)`: a participant was removed; their tokens are revoked.
+- `room_closed(room_id)`: a room was closed; everyone must be disconnected.
+"""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+participant_removed = _signals.signal("participant-removed")
+room_closed = _signals.signal("room-closed")
