@@ -203,3 +203,30 @@ def test_sigterm_lets_the_running_delivery_finish_then_exits_cleanly(api, receiv
     assert process.wait(10) == 0
     (delivery,) = deliveries(api, endpoint["id"])
     assert delivery["status"] == "succeeded"
+
+
+def test_changes_made_through_the_real_web_app_reach_the_receiver(app, api, receiver, workers):
+    """The whole path across processes: gunicorn commits a room and its event, the worker
+    process delivers, the receiver process verifies."""
+    import requests
+
+    from tests.servers import AppServer
+
+    hooks = receiver()
+    endpoint = create_endpoint(api, hooks.url("/ok"), events=["room.created", "room.closed"])
+    workers.start()
+    env = {"DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": "e2e-test-secret"}
+    with AppServer(env) as server:
+        headers = {"Authorization": f"Bearer {api.key}"}
+        room = requests.post(
+            server.url + "/api/v1/rooms",
+            json={"room": {"name": "Intake", "capabilities": ["chat"]}},
+            headers=headers,
+            timeout=10,
+        ).json()["data"]
+        assert requests.delete(f"{server.url}/api/v1/rooms/{room['id']}", headers=headers, timeout=10).ok
+
+    wait_for(lambda: len(hooks.requests()) == 2, message="room.created and room.closed")
+    events = [verified(r, endpoint["secret"]) for r in hooks.requests()]
+    assert sorted(e["type"] for e in events) == ["room.closed", "room.created"]
+    assert all(e["data"]["room_id"] == room["id"] for e in events)
