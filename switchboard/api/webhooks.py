@@ -103,7 +103,8 @@ def get_webhook_endpoint(id):
     body=WebhookEndpointUpdate,
     response=WebhookEndpointOut,
     tag=TAG,
-    description="Partial update of `url`, `events` and `status` (`enabled`/`disabled`).",
+    description="Partial update of `url`, `events` and `status` (`enabled`/`disabled`). Deliveries "
+    "that came due while the endpoint was disabled are marked `failed` (retry them one by one).",
 )
 def update_webhook_endpoint(id):
     item = webhooks.get_endpoint(g.project_id, id)

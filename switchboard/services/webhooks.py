@@ -272,9 +272,10 @@ def _post(url: str, body: bytes, headers: dict) -> tuple[int | None, str | None,
         with session.post(
             url, data=body, headers=headers, timeout=(timeout, timeout), allow_redirects=False, stream=True
         ) as response:
+            # Only the status line and headers matter; the body is never read, so a receiver
+            # that drips its answer cannot hold the worker past the timeout.
             status_code = response.status_code
             retry_after = response.headers.get("Retry-After")
-            response.raw.read(64 * 1024, decode_content=False)  # the answer itself is not kept
         if not 200 <= status_code < 300:
             error = f"The endpoint answered HTTP {status_code}."
     except outbound_http.RefusedAddress as exc:

@@ -266,3 +266,24 @@ def test_creating_a_room_emits_an_event_that_fans_out(api):
     (delivery,) = api.get(f"/webhook_endpoints/{endpoint['id']}/deliveries").get_json()["data"]
     assert delivery["event_type"] == "room.created"
     assert db.session.get(events.Event, delivery["event_id"]).data["room_id"] == room["id"]
+
+
+def _schema(spec: dict, name: str) -> dict:
+    import json
+
+    schema = dict(spec["components"]["schemas"][name])
+    schema["$defs"] = spec["components"]["schemas"]
+    return json.loads(json.dumps(schema).replace("#/components/schemas/", "#/$defs/"))
+
+
+def test_webhook_responses_validate_against_the_spec(api, client):
+    jsonschema = pytest.importorskip("jsonschema")
+    spec = client.get("/api/v1/openapi.json").get_json()
+    endpoint = create(api)
+    jsonschema.validate(endpoint, _schema(spec, "WebhookEndpointWithSecret"))
+    fetched = api.get(f"/webhook_endpoints/{endpoint['id']}").get_json()["data"]
+    jsonschema.validate(fetched, _schema(spec, "WebhookEndpointOut"))
+    _emit("room.created")
+    delivery = api.get(f"/webhook_endpoints/{endpoint['id']}/deliveries").get_json()["data"][0]
+    jsonschema.validate(delivery, _schema(spec, "WebhookDeliveryOut"))
+    assert "/webhook_endpoints/{id}/rotate_secret" in spec["paths"]
