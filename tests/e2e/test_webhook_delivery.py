@@ -130,8 +130,10 @@ def test_a_worker_killed_mid_delivery_loses_nothing(api, receiver, emit, workers
 def test_two_workers_on_postgresql_deliver_each_event_exactly_once(backend, api, receiver, emit, workers):
     hooks = receiver()
     create_endpoint(api, hooks.url("/slow?s=0.1"))
-    sent = [emit("message.created", {"n": n}) for n in range(40)]
     one, two = workers.start(WORKER_CONCURRENCY=4), workers.start(WORKER_CONCURRENCY=4)
+    for process in (one, two):
+        wait_for(lambda p=process: "job worker started" in workers.log(p), message="both workers polling")
+    sent = [emit("message.created", {"n": n}) for n in range(40)]
 
     wait_for(lambda: len(hooks.event_ids()) >= 40, timeout=30, message="40 deliveries")
     time.sleep(0.5)
