@@ -1,7 +1,7 @@
 """Webhook jobs: fan an event out to endpoints, and deliver it to one endpoint."""
 
 from switchboard.jobs.registry import Retry, task
-from switchboard.services import webhooks
+from switchboard.services import webhook_delivery, webhooks
 
 
 @task("webhooks.fan_out")
@@ -14,6 +14,6 @@ def fan_out(payload: dict) -> None:
 @task("webhooks.deliver")
 def deliver(payload: dict) -> None:
     """One signed attempt; a failure schedules the next one through `Retry`."""
-    delay = webhooks.attempt_delivery(payload["delivery_id"], manual=bool(payload.get("manual")))
+    delay = webhook_delivery.attempt_delivery(payload["delivery_id"], manual=bool(payload.get("manual")))
     if delay is not None:
         raise Retry("the endpoint did not accept the delivery", after_seconds=delay)

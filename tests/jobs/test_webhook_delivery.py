@@ -9,7 +9,7 @@ from switchboard.extensions import db
 from switchboard.jobs import worker
 from switchboard.models import Job, WebhookDelivery, WebhookEndpoint
 from switchboard.models.base import utcnow
-from switchboard.services import webhooks
+from switchboard.services import webhook_delivery
 from switchboard.webhooks import verify
 
 
@@ -106,9 +106,9 @@ def test_retry_after_as_an_http_date_is_understood():
     from email.utils import format_datetime
 
     later = format_datetime(datetime.now(UTC) + timedelta(seconds=90), usegmt=True)
-    assert 85 <= webhooks._retry_after_seconds(later) <= 91
-    assert webhooks._retry_after_seconds("30") == 30
-    assert webhooks._retry_after_seconds("soon") is None
+    assert 85 <= webhook_delivery._retry_after_seconds(later) <= 91
+    assert webhook_delivery._retry_after_seconds("30") == 30
+    assert webhook_delivery._retry_after_seconds("soon") is None
 
 
 def test_an_endpoint_failing_for_days_is_disabled_with_a_reason(api, receiver, emit):
