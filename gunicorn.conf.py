@@ -12,6 +12,8 @@ graceful_timeout = 20
 # the query, and tokens must never reach a log.
 accesslog = "-"
 access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)ss'
+# Identities in paths (DELETE …/participants/<identity>) are redacted too.
+logger_class = "switchboard.access_log.RedactingLogger"
 # gunicorn's control socket sits at one fixed path per user; several servers on one host
 # (tests, several app instances) would fight over it, and we do not use it.
 control_socket_disable = True
