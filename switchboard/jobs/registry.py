@@ -14,7 +14,11 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-TASK_MODULES: list[str] = ["switchboard.jobs.livekit", "switchboard.jobs.webhooks", "switchboard.jobs.maintenance"]
+TASK_MODULES: list[str] = [
+    "switchboard.jobs.livekit",
+    "switchboard.jobs.webhooks",
+    "switchboard.jobs.maintenance",
+]
 
 TASKS: dict[str, Callable[[dict], None]] = {}
 
