@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from switchboard.api import auth, openapi, participants, rooms, tokens  # noqa: E402,F401  (routes register on import)
+from switchboard.api import auth, openapi, participants, rooms, tokens, webhooks  # noqa: E402,F401  (routes register on import)

@@ -10,6 +10,7 @@ from switchboard.models.rooms import CAPABILITIES, ROOM_STATUSES, Room
 from switchboard.models.sessions import Session
 from switchboard.models.tokens import JoinToken
 from switchboard.models.users import User
+from switchboard.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "CAPABILITIES",
@@ -28,4 +29,7 @@ __all__ = [
     "Room",
     "Session",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]
