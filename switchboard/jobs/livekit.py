@@ -6,7 +6,7 @@ idempotent: a retry after a partial failure does no harm.
 
 import logging
 
-from switchboard.jobs.registry import PERIODIC, Periodic, task
+from switchboard.jobs.registry import ON_START, PERIODIC, Periodic, task
 from switchboard.services import lifecycle, livekit_rooms
 
 log = logging.getLogger(__name__)
@@ -34,22 +34,11 @@ def reconcile_room(payload: dict) -> None:
 
 @task("livekit.reconcile")
 def reconcile(payload: dict) -> None:
-    """Repair every room against LiveKit (periodic; `startup()` runs it once at worker start)."""
+    """Repair every room against LiveKit (periodically, and whenever a worker starts)."""
     lifecycle.reconcile()
 
 
 PERIODIC.append(Periodic("livekit.reconcile", every_seconds=RECONCILE_EVERY_SECONDS))
-
-
-def startup() -> dict | None:
-    """Reconcile once when the worker starts (webhooks may have been lost while it was down).
-
-    LiveKit being unreachable at start-up is not fatal: the periodic job retries. Commits.
-    """
-    from switchboard.errors import ApiError
-
-    try:
-        return lifecycle.reconcile()
-    except ApiError as err:
-        log.warning("start-up reconciliation skipped: %s", err.code)
-        return None
+# Webhooks may have been lost while no worker ran: reconcile as soon as one starts. If LiveKit
+# is unreachable then, the job is retried with backoff like any other.
+ON_START.append("livekit.reconcile")

@@ -32,6 +32,10 @@ class Periodic:
 
 PERIODIC: list[Periodic] = []
 
+# Job kinds each worker enqueues once when it starts (e.g. catching up on what happened
+# while no worker was running). They go through the job table like any other job.
+ON_START: list[str] = []
+
 
 def task(kind: str):
     """Register `fn(payload)` as the handler of jobs of `kind`."""

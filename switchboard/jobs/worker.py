@@ -41,7 +41,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from switchboard.extensions import db
-from switchboard.jobs.registry import PERIODIC, Retry, load_tasks
+from switchboard.jobs.queue import enqueue
+from switchboard.jobs.registry import ON_START, PERIODIC, Retry, load_tasks
 from switchboard.models import Job
 from switchboard.models.base import new_id, utcnow
 
@@ -230,6 +231,13 @@ def _work(app, worker_id: str, stop: threading.Event) -> None:
         db.session.remove()
 
 
+def enqueue_start_jobs() -> None:
+    """Queue the registry's ON_START job kinds (once per worker start)."""
+    for kind in ON_START:
+        enqueue(kind, {})
+    db.session.commit()
+
+
 def run(*, once: bool = False, periodic: bool | None = None, concurrency: int | None = None) -> None:
     """The worker loop. `once`: run what is due, then return (periodic jobs are then only
     scheduled if `periodic=True`)."""
@@ -261,6 +269,7 @@ def run(*, once: bool = False, periodic: bool | None = None, concurrency: int | 
         threading.Thread(target=_work, args=(app, _worker_id(n), stop), name=f"job-worker-{n}", daemon=True)
         for n in range(threads_wanted)
     ]
+    enqueue_start_jobs()
     for thread in threads:
         thread.start()
     log.info(

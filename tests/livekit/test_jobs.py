@@ -2,9 +2,11 @@
 
 import pytest
 
-from switchboard.jobs import livekit as livekit_jobs
-from switchboard.jobs.registry import PERIODIC, load_tasks
+from switchboard.extensions import db
+from switchboard.jobs.registry import ON_START, PERIODIC, load_tasks
+from switchboard.jobs.worker import enqueue_start_jobs, run_due_jobs
 from switchboard.livekit.client import LiveKitError
+from switchboard.models import Job
 from switchboard.services import lifecycle
 
 
@@ -20,8 +22,20 @@ def test_livekit_tasks_are_registered_and_reconcile_is_periodic():
     assert any(p.kind == "livekit.reconcile" and p.every_seconds <= 60 for p in PERIODIC)
 
 
-def test_reconcile_raises_503_when_livekit_is_unreachable_and_startup_carries_on(app):
+def test_reconcile_raises_503_when_livekit_is_unreachable(app):
     with pytest.raises(LiveKitError) as err:
         lifecycle.reconcile()
     assert err.value.status == 503 and err.value.code == "unavailable"
-    assert livekit_jobs.startup() is None
+
+
+def test_a_starting_worker_queues_a_reconcile_that_is_retried_while_livekit_is_down(app):
+    load_tasks()
+    assert "livekit.reconcile" in ON_START
+    enqueue_start_jobs()
+    job = db.session.scalar(db.select(Job).where(Job.kind == "livekit.reconcile"))
+    assert job.status == "queued"
+    run_due_jobs("test-worker")
+    db.session.expire_all()
+    job = db.session.get(Job, job.id)
+    assert (job.status, job.attempts) == ("queued", 1)
+    assert job.last_error and job.run_at > job.created_at
