@@ -77,6 +77,7 @@ def load_config(instance_path: str, environ=None) -> dict:
         # Request bodies are small JSON documents; anything bigger is refused with 413.
         "MAX_CONTENT_LENGTH": _int(env, "MAX_BODY_BYTES", 64 * 1024),
         "IDEMPOTENCY_TTL_SECONDS": 24 * 3600,
+        "TOKEN_RETENTION_SECONDS": _int(env, "TOKEN_RETENTION_SECONDS", 7 * 24 * 3600),
         # Per API key. Limits are counted in Redis when REDIS_URL is set (shared by every
         # process), else in each process's memory.
         "API_RATE_LIMIT": env.get("API_RATE_LIMIT") or "100 per second;3000 per minute",

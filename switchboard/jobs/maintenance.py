@@ -1,4 +1,4 @@
-"""Periodic clean-up: expired idempotency keys, old finished jobs, old webhook deliveries."""
+"""Periodic clean-up: expired idempotency keys and join tokens, old finished jobs and deliveries."""
 
 import logging
 from datetime import timedelta
@@ -9,7 +9,7 @@ from switchboard.extensions import db
 from switchboard.jobs.registry import PERIODIC, Periodic, task
 from switchboard.models import Job, WebhookAttempt, WebhookDelivery
 from switchboard.models.base import utcnow
-from switchboard.services import idempotency
+from switchboard.services import idempotency, tokens
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +22,9 @@ def cleanup(payload: dict) -> None:
     config = current_app.config
     now = utcnow()
     keys = idempotency.purge_expired()
+    # A token record is kept well past its expiry: LiveKit lets a connected participant stay
+    # beyond it, and reconciliation treats a participant with an unknown token as revoked.
+    expired_tokens = tokens.purge_expired(now - timedelta(seconds=config["TOKEN_RETENTION_SECONDS"]))
     job_cutoff = now - timedelta(seconds=config["JOB_RETENTION_SECONDS"])
     jobs = db.session.execute(
         db.delete(Job).where(Job.status.in_(("done", "failed")), Job.updated_at < job_cutoff)
@@ -38,4 +41,10 @@ def cleanup(payload: dict) -> None:
             WebhookDelivery.status != "pending", WebhookDelivery.created_at < delivery_cutoff
         )
     ).rowcount
-    log.info("clean-up: %d idempotency keys, %d jobs, %d webhook deliveries", keys, jobs, deliveries)
+    log.info(
+        "clean-up: %d idempotency keys, %d join tokens, %d jobs, %d webhook deliveries",
+        keys,
+        expired_tokens,
+        jobs,
+        deliveries,
+    )

@@ -167,6 +167,24 @@ def test_the_maintenance_job_purges_expired_keys_and_old_jobs(app, api):
     assert reload(old_id) is None and reload(recent_id) is not None
 
 
+def test_the_maintenance_job_forgets_join_tokens_a_week_after_they_expired(app, api):
+    from switchboard.jobs import maintenance
+    from switchboard.models import JoinToken
+
+    room = api.create_room()
+    for identity in ("long-gone", "recent"):
+        assert api.post(f"/rooms/{room['id']}/tokens", json={"identity": identity}).status_code == 201
+    long_gone, recent = db.session.scalars(db.select(JoinToken).order_by(JoinToken.created_at)).all()
+    long_gone.expires_at = utcnow() - timedelta(days=8)
+    recent.expires_at = utcnow() - timedelta(days=6)
+    db.session.commit()
+    recent_id = recent.id
+
+    maintenance.cleanup({})
+    db.session.commit()
+    assert list(db.session.scalars(db.select(JoinToken.id))) == [recent_id]
+
+
 @pytest.mark.parametrize("backend", ["postgresql"])  # SQLite has no row locks; it runs one worker
 def test_skip_locked_gives_concurrent_workers_different_jobs(app, backend):
     first = queued("tests.record", {"n": 1}, run_at=utcnow() - timedelta(seconds=2))
