@@ -7,11 +7,10 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app app
 PYTHON ?= python3
 LIVEKIT := .bin/livekit-server
-VENDOR := static/vendor/livekit-client.umd.js
 
-.PHONY: run test bootstrap services lint format clean-instance
+.PHONY: run test bootstrap services lint format npm
 
-bootstrap: $(VENV)/.installed node_modules/.installed $(VENDOR) $(LIVEKIT)
+bootstrap: $(VENV)/.installed npm $(LIVEKIT)
 
 $(VENV)/.installed: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,13 +18,9 @@ $(VENV)/.installed: requirements.txt
 	$(VENV)/bin/pip install -q -r requirements.txt
 	@touch $@
 
-node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --silent
-	@touch $@
-
-$(VENDOR): node_modules/.installed
-	@mkdir -p static/vendor
-	cp node_modules/livekit-client/dist/livekit-client.umd.js node_modules/livekit-client/dist/livekit-client.esm.mjs static/vendor/
+# npm ci only when package-lock.json changed (it empties node_modules first).
+npm:
+	@scripts/ensure-npm.sh
 
 $(LIVEKIT):
 	scripts/ensure-livekit.sh

@@ -12,6 +12,12 @@ graceful_timeout = 20
 # the query, and tokens must never reach a log.
 accesslog = "-"
 access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)ss'
+# Identities in paths (DELETE …/participants/<identity>) are redacted too.
+logger_class = "switchboard.access_log.RedactingLogger"
 # gunicorn's control socket sits at one fixed path per user; several servers on one host
 # (tests, several app instances) would fight over it, and we do not use it.
 control_socket_disable = True
+# The chat socket carries its join token in the query string (`/api/v1/realtime?token=…`), and a
+# token with the largest allowed participant and room metadata is about 24 KB: more than the
+# 8190-byte maximum of a bounded request line. 0 means gunicorn's own 1 MB ceiling.
+limit_request_line = 0

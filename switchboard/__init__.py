@@ -45,4 +45,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     csrf.exempt(api.bp)  # Bearer-authenticated JSON: no cookies, so no CSRF.
     app.register_blueprint(admin.bp)
     app.register_blueprint(meet.bp)
+
+    from switchboard.livekit import receiver as livekit_receiver
+
+    app.register_blueprint(livekit_receiver.bp)
+    csrf.exempt(livekit_receiver.bp)  # signed by LiveKit's JWT, not a browser session.
     return app

@@ -79,11 +79,17 @@ def bootstrap() -> None:
 
 @click.command("worker")
 @click.option("--once", is_flag=True, help="Run the jobs that are due, then exit.")
-def worker(once: bool) -> None:
+@click.option(
+    "--periodic/--no-periodic",
+    default=None,
+    help="Schedule periodic jobs (default: yes, except with --once).",
+)
+@click.option("--concurrency", type=click.IntRange(1, 64), default=None, help="Jobs at once (PostgreSQL).")
+def worker(once: bool, periodic: bool | None, concurrency: int | None) -> None:
     """Run the job worker (webhook delivery, reconciliation, egress)."""
     from switchboard.jobs.worker import run
 
-    run(once=once)
+    run(once=once, periodic=periodic, concurrency=concurrency)
 
 
 def init_app(app) -> None:

@@ -15,6 +15,18 @@ def _int(environ, name, default):
     return int(raw) if raw not in (None, "") else default
 
 
+def _float(environ, name, default):
+    raw = environ.get(name)
+    return float(raw) if raw not in (None, "") else default
+
+
+def _bool(environ, name, default=False):
+    raw = environ.get(name)
+    if raw in (None, ""):
+        return default
+    return raw.strip().lower() in ("1", "true", "yes", "on")
+
+
 def _persistent_dev_secret(instance_path: str, name: str) -> str:
     """A random secret kept under instance/ so dev sessions survive restarts."""
     path = Path(instance_path) / name
@@ -65,6 +77,7 @@ def load_config(instance_path: str, environ=None) -> dict:
         # Request bodies are small JSON documents; anything bigger is refused with 413.
         "MAX_CONTENT_LENGTH": _int(env, "MAX_BODY_BYTES", 64 * 1024),
         "IDEMPOTENCY_TTL_SECONDS": 24 * 3600,
+        "TOKEN_RETENTION_SECONDS": _int(env, "TOKEN_RETENTION_SECONDS", 7 * 24 * 3600),
         # Per API key. Limits are counted in Redis when REDIS_URL is set (shared by every
         # process), else in each process's memory.
         "API_RATE_LIMIT": env.get("API_RATE_LIMIT") or "100 per second;3000 per minute",
@@ -85,4 +98,33 @@ def load_config(instance_path: str, environ=None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": (env.get("PUBLIC_URL") or "").startswith("https://"),
         "WTF_CSRF_TIME_LIMIT": None,
+        **_worker_and_webhook_settings(env),
+    }
+
+
+def _worker_and_webhook_settings(env) -> dict:
+    """The job worker and webhook delivery; tests shrink the times through the environment."""
+    return {
+        # How often an idle worker looks for due jobs: the delay before a new job starts.
+        "WORKER_POLL_SECONDS": _float(env, "WORKER_POLL_SECONDS", 0.5),
+        # A leased job whose worker died is taken again once its lease runs out.
+        "WORKER_LEASE_SECONDS": _float(env, "WORKER_LEASE_SECONDS", 120.0),
+        # Jobs run at once per worker process (PostgreSQL; SQLite always runs one at a time).
+        "WORKER_CONCURRENCY": _int(env, "WORKER_CONCURRENCY", 4),
+        "JOB_BACKOFF_BASE_SECONDS": _float(env, "JOB_BACKOFF_BASE_SECONDS", 10.0),
+        "JOB_BACKOFF_MAX_SECONDS": _float(env, "JOB_BACKOFF_MAX_SECONDS", 3600.0),
+        "JOB_RETENTION_SECONDS": _int(env, "JOB_RETENTION_SECONDS", 7 * 86400),
+        "WEBHOOK_TIMEOUT_SECONDS": _float(env, "WEBHOOK_TIMEOUT_SECONDS", 10.0),
+        # 60 s doubling to a 6 h cap: 13 attempts span about a day (~26.5 h).
+        "WEBHOOK_BACKOFF_BASE_SECONDS": _float(env, "WEBHOOK_BACKOFF_BASE_SECONDS", 60.0),
+        "WEBHOOK_BACKOFF_MAX_SECONDS": _float(env, "WEBHOOK_BACKOFF_MAX_SECONDS", 6 * 3600.0),
+        "WEBHOOK_MAX_ATTEMPTS": _int(env, "WEBHOOK_MAX_ATTEMPTS", 13),
+        # An endpoint that has failed every attempt for this long is disabled.
+        "WEBHOOK_DISABLE_AFTER_SECONDS": _float(env, "WEBHOOK_DISABLE_AFTER_SECONDS", 3 * 86400.0),
+        "WEBHOOK_SECRET_GRACE_SECONDS": _int(env, "WEBHOOK_SECRET_GRACE_SECONDS", 86400),
+        "WEBHOOK_DELIVERY_RETENTION_SECONDS": _int(env, "WEBHOOK_DELIVERY_RETENTION_SECONDS", 30 * 86400),
+        # Link-local and cloud-metadata addresses are refused unless this is set.
+        "WEBHOOK_ALLOW_LINK_LOCAL": _bool(env, "WEBHOOK_ALLOW_LINK_LOCAL"),
+        # Also refuse loopback and private networks (multi-tenant deployments).
+        "WEBHOOK_BLOCK_PRIVATE_NETWORKS": _bool(env, "WEBHOOK_BLOCK_PRIVATE_NETWORKS"),
     }

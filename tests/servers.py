@@ -121,6 +121,13 @@ class LiveKitServer(_Process):
     def stop(self, sig=signal.SIGTERM, timeout: float = 10.0) -> None:
         super().stop(sig, timeout)
 
+    def pause(self) -> None:
+        """Freeze the server (SIGSTOP): connections are accepted but nothing answers."""
+        os.killpg(self.proc.pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        os.killpg(self.proc.pid, signal.SIGCONT)
+
     def cleanup(self) -> None:
         shutil.rmtree(self.config_dir, ignore_errors=True)
 

@@ -62,7 +62,11 @@ def get_room(room_id):
     body=RoomUpdateBody,
     response=RoomOut,
     tag="Rooms",
-    description="Partial update. A closed room answers 409 `room_closed`.",
+    description="Partial update. A closed room answers 409 `room_closed`. On an active room a new "
+    "`metadata` is also pushed to the live LiveKit room (right away, else retried by the job worker); "
+    "LiveKit fixes a room's participant cap and timeouts when it creates the room, so changes to "
+    "`max_participants` and `empty_timeout` apply from the next session and to tokens minted after "
+    "the change.",
 )
 def update_room(room_id):
     room = rooms.get_room(g.project_id, room_id)
@@ -75,7 +79,11 @@ def update_room(room_id):
     "Close a room",
     response=RoomOut,
     tag="Rooms",
-    description="Disconnects everyone, stops recordings and revokes every token. Idempotent.",
+    description="Disconnects everyone, stops recordings and revokes every token. Idempotent. "
+    "The close never waits on LiveKit: the room is closed in Switchboard at once (tokens revoked, "
+    "everyone's time log ended, `room.closed` emitted) and the LiveKit room is deleted right after; "
+    "if LiveKit cannot be reached then, the deletion is retried by the job worker and by "
+    "reconciliation, and any rejoin is refused because the tokens are revoked.",
 )
 def close_room(room_id):
     room = rooms.get_room(g.project_id, room_id)

@@ -11,8 +11,16 @@ from switchboard.models import Job
 from switchboard.models.base import utcnow
 
 
-def enqueue(kind: str, payload: dict | None = None, *, run_at: datetime | None = None) -> Job:
+def enqueue(
+    kind: str,
+    payload: dict | None = None,
+    *,
+    run_at: datetime | None = None,
+    max_attempts: int | None = None,
+) -> Job:
     """Add a job of `kind` to the current transaction; the worker runs it after commit."""
-    job = Job(kind=kind, payload=payload or {}, run_at=run_at or utcnow(), status="queued")
+    job = Job(kind=kind, payload=payload or {}, run_at=run_at or utcnow(), status="queued", attempts=0)
+    if max_attempts is not None:
+        job.max_attempts = max_attempts
     db.session.add(job)
     return job

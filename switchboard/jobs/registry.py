@@ -14,7 +14,11 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-TASK_MODULES: list[str] = []
+TASK_MODULES: list[str] = [
+    "switchboard.jobs.livekit",
+    "switchboard.jobs.webhooks",
+    "switchboard.jobs.maintenance",
+]
 
 TASKS: dict[str, Callable[[dict], None]] = {}
 
@@ -27,6 +31,10 @@ class Periodic:
 
 
 PERIODIC: list[Periodic] = []
+
+# Job kinds each worker enqueues once when it starts (e.g. catching up on what happened
+# while no worker was running). They go through the job table like any other job.
+ON_START: list[str] = []
 
 
 def task(kind: str):
@@ -45,3 +53,13 @@ def load_tasks() -> dict[str, Callable[[dict], None]]:
     for name in TASK_MODULES:
         importlib.import_module(name)
     return TASKS
+
+
+class Retry(Exception):
+    """Raised by a task to be run again after `after_seconds` (instead of the worker's
+    own backoff), e.g. to honour a webhook receiver's `Retry-After`. Work the task
+    committed before raising stays committed."""
+
+    def __init__(self, message: str, *, after_seconds: float):
+        super().__init__(message)
+        self.after_seconds = after_seconds

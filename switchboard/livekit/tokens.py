@@ -39,6 +39,16 @@ class VerifiedToken:
     moderate: bool
 
 
+@dataclass(frozen=True)
+class RoomSettings:
+    """How LiveKit must create the room if this token's holder is the first to join."""
+
+    max_participants: int
+    departure_timeout: int
+    empty_timeout: int
+    metadata: str
+
+
 class InvalidToken(Exception):
     """The token is not one we minted, or has expired."""
 
@@ -53,6 +63,7 @@ def mint(
     grant: Grant,
     ttl_seconds: int,
     metadata: str | None,
+    room_settings: RoomSettings | None = None,
 ) -> str:
     """A LiveKit join token (HS256, Switchboard's LiveKit key) for one identity in one room."""
     sources: list[str] = []
@@ -84,6 +95,18 @@ def mint(
     )
     if metadata:
         token = token.with_metadata(metadata)
+    if room_settings is not None:
+        # LiveKit auto-creates a missing room from the joining token's room config, so the
+        # limits hold whichever token joins first and without a LiveKit call at mint time.
+        token = token.with_room_config(
+            lk.RoomConfiguration(
+                name=room_id,
+                max_participants=room_settings.max_participants,
+                departure_timeout=room_settings.departure_timeout,
+                empty_timeout=room_settings.empty_timeout,
+                metadata=room_settings.metadata,
+            )
+        )
     return token.to_jwt()
 
 

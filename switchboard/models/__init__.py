@@ -1,19 +1,25 @@
 """Every model, imported here so Alembic and the app see the whole schema."""
 
+from switchboard.models.audit import AuditEntry
 from switchboard.models.chat import ChatMessage, ChatPresence, ChatSequence
 from switchboard.models.events import EVENT_TYPES, Event
 from switchboard.models.idempotency import IdempotencyKey
 from switchboard.models.jobs import Job
+from switchboard.models.participants import PARTICIPANT_STATES, Participant, ParticipantTrack
 from switchboard.models.projects import ApiKey, Project
 from switchboard.models.rooms import CAPABILITIES, ROOM_STATUSES, Room
+from switchboard.models.sessions import Session
 from switchboard.models.tokens import JoinToken
 from switchboard.models.users import User
+from switchboard.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "CAPABILITIES",
     "EVENT_TYPES",
+    "PARTICIPANT_STATES",
     "ROOM_STATUSES",
     "ApiKey",
+    "AuditEntry",
     "ChatMessage",
     "ChatPresence",
     "ChatSequence",
@@ -21,7 +27,13 @@ __all__ = [
     "IdempotencyKey",
     "Job",
     "JoinToken",
+    "Participant",
+    "ParticipantTrack",
     "Project",
     "Room",
+    "Session",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

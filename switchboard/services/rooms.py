@@ -6,7 +6,7 @@ from switchboard.errors import conflict, not_found, validation
 from switchboard.extensions import db
 from switchboard.models import Room
 from switchboard.models.base import utcnow
-from switchboard.services import events, tokens
+from switchboard.services import audit, events, livekit_rooms, participants, tokens
 from switchboard.services.pagination import paginate
 from switchboard.signals import room_closed
 from switchboard.transactions import after_commit
@@ -42,6 +42,7 @@ def create_room(project_id: str, fields) -> Room:
     db.session.add(room)
     db.session.flush()
     events.emit(project_id, "room.created", {"room_id": room.id, "name": room.name})
+    audit.record(project_id, "room.created", room_id=room.id)
     return room
 
 
@@ -80,18 +81,30 @@ def update_room(room: Room, fields) -> Room:
     if "roles" in sent:
         room.roles = _roles_to_json(fields.roles)
     db.session.flush()
+    audit.record(room.project_id, "room.updated", room_id=room.id, detail={"fields": sorted(sent)})
+    if "metadata" in sent and room.status == "active":
+        # LiveKit can change a live room's metadata; its participant cap and timeouts are
+        # fixed for the life of the LiveKit room, so those apply from the next session.
+        livekit_rooms.update_room_soon(room)
     return room
 
 
-def close_room(room: Room) -> Room:
-    """Close the room (idempotent): revoke its tokens and emit `room.closed` the first time."""
+def close_room(room: Room, *, actor: str = "api") -> Room:
+    """Close the room (idempotent): revoke its tokens and emit `room.closed` the first time.
+
+    Everyone's time log ends now; the LiveKit room is deleted right after commit, and if
+    LiveKit cannot be reached then, by the `livekit.delete_room` job and reconciliation.
+    """
     if room.status == "closed":
         return room
+    participants.disconnect_all(room, reason="room_closed")
     room.status = "closed"
     room.closed_at = utcnow()
-    tokens.revoke_room(room)
+    revoked = tokens.revoke_room(room)
     db.session.flush()
     events.emit(room.project_id, "room.closed", {"room_id": room.id})
+    audit.record(room.project_id, "room.closed", actor=actor, room_id=room.id, detail={"revoked": revoked})
+    livekit_rooms.delete_room_soon(room)
     room_id = room.id
     after_commit(lambda: room_closed.send(room_id))
     return room
@@ -99,4 +112,4 @@ def close_room(room: Room) -> Room:
 
 def participant_count(room: Room) -> int:
     """How many participants are connected now (tracked from LiveKit and chat presence)."""
-    return 0
+    return participants.participant_count(room)

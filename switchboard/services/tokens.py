@@ -12,9 +12,10 @@ from datetime import UTC, datetime
 from switchboard.errors import conflict
 from switchboard.extensions import db
 from switchboard.livekit import tokens as lk_tokens
-from switchboard.livekit.tokens import Grant, VerifiedToken
+from switchboard.livekit.tokens import Grant, RoomSettings, VerifiedToken
 from switchboard.models import JoinToken, Room
 from switchboard.models.base import new_id, utcnow
+from switchboard.services import audit, livekit_rooms
 from switchboard.services.identities import hash_identity
 
 ALL_SOURCES = ("camera", "microphone", "screen_share")
@@ -98,11 +99,33 @@ def issue_token(
         grant=grant,
         ttl_seconds=ttl_seconds,
         metadata=json.dumps(metadata, separators=(",", ":")) if metadata else None,
+        room_settings=_room_settings(room),
     )
     record.expires_at = datetime.fromtimestamp(lk_tokens.expiry_of(jwt), UTC).replace(tzinfo=None)
     db.session.add(record)
     db.session.flush()
+    audit.record(
+        room.project_id,
+        "token.created",
+        room_id=room.id,
+        identity=identity,
+        detail={"token_id": record.id, "role": role, "ttl_seconds": ttl_seconds},
+    )
     return IssuedToken(record=record, jwt=jwt, identity=identity)
+
+
+def _room_settings(room: Room) -> RoomSettings:
+    """The LiveKit room this token creates if it joins first: our limits and metadata.
+
+    Our `empty_timeout` (how long the room stays open after the last one leaves) is
+    LiveKit's `departure_timeout`; it also bounds LiveKit's wait for a first joiner.
+    """
+    return RoomSettings(
+        max_participants=room.max_participants,
+        departure_timeout=room.empty_timeout,
+        empty_timeout=room.empty_timeout,
+        metadata=livekit_rooms.metadata_string(room),
+    )
 
 
 class TokenRejected(Exception):

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Install the npm packages of package-lock.json (npm ci) only when the lock file changed
+# since the last install, and copy the browser bundles into static/vendor/.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+want="$(sha256sum package-lock.json | cut -d' ' -f1)"
+stamp="node_modules/.lock-sha256"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  npm ci --no-audit --no-fund --silent
+  echo "$want" > "$stamp"
+fi
+mkdir -p static/vendor
+for f in livekit-client.umd.js livekit-client.esm.mjs; do
+  cmp -s "node_modules/livekit-client/dist/$f" "static/vendor/$f" || cp "node_modules/livekit-client/dist/$f" static/vendor/
+done

@@ -1,0 +1,1 @@
+from tests.jobs.conftest import emit, receiver  # noqa: F401  (a real receiver for the webhook pages)

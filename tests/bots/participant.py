@@ -1,0 +1,82 @@
+"""A headless LiveKit participant for end-to-end tests, run in its own process.
+
+Driven over stdin/stdout with one JSON object per line.
+Commands: {"cmd": "connect", "url", "token"}, {"cmd": "publish_video"}, {"cmd": "disconnect"},
+{"cmd": "quit"}. Events: {"event": "ready"}, {"event": "connected", "sid", "identity"},
+{"event": "published", "sid"}, {"event": "disconnected", "reason"}, {"event": "error", "cmd",
+"message"}.
+"""
+
+import asyncio
+import json
+import sys
+
+from livekit import rtc
+
+WIDTH, HEIGHT = 64, 48
+
+
+def emit(**event) -> None:
+    sys.stdout.write(json.dumps(event) + "\n")
+    sys.stdout.flush()
+
+
+class Bot:
+    def __init__(self):
+        self.room: rtc.Room | None = None
+        self.frames: asyncio.Task | None = None
+
+    async def connect(self, url: str, token: str) -> None:
+        room = rtc.Room()
+        room.on("disconnected", lambda reason: emit(event="disconnected", reason=str(reason)))
+        await room.connect(url, token, rtc.RoomOptions(auto_subscribe=False, connect_timeout=5))
+        self.room = room
+        emit(event="connected", sid=room.local_participant.sid, identity=room.local_participant.identity)
+
+    async def publish_video(self, timeout: float = 8) -> None:
+        source = rtc.VideoSource(WIDTH, HEIGHT)
+        track = rtc.LocalVideoTrack.create_video_track("synthetic-camera", source)
+        options = rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_CAMERA)
+        self.frames = asyncio.create_task(self._frames(source))
+        publication = await asyncio.wait_for(
+            self.room.local_participant.publish_track(track, options), timeout
+        )
+        emit(event="published", sid=publication.sid)
+
+    async def _frames(self, source: rtc.VideoSource) -> None:
+        shade = 0
+        while True:
+            shade = (shade + 8) % 256
+            frame = rtc.VideoFrame(
+                WIDTH, HEIGHT, rtc.VideoBufferType.RGBA, bytes([shade]) * (WIDTH * HEIGHT * 4)
+            )
+            source.capture_frame(frame)
+            await asyncio.sleep(0.1)
+
+    async def disconnect(self) -> None:
+        if self.frames:
+            self.frames.cancel()
+        if self.room is not None:
+            await self.room.disconnect()
+
+
+async def main() -> None:
+    bot = Bot()
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader()
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    emit(event="ready")
+    while line := await reader.readline():
+        command = json.loads(line)
+        cmd = command.pop("cmd")
+        if cmd == "quit":
+            break
+        try:
+            await getattr(bot, cmd)(**command)
+        except Exception as exc:  # report, keep serving
+            emit(event="error", cmd=cmd, message=f"{type(exc).__name__}: {exc}")
+    await bot.disconnect()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
