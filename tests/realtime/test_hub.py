@@ -88,3 +88,14 @@ def test_events_skip_nobody_and_control_items_reach_members(hub, api):
     ]
     hub.leave(room["id"], member)
     assert room["id"] not in hub.rooms
+
+
+def test_without_redis_the_poll_delivers_messages_stored_by_other_processes(hub, api):
+    room = api.create_room()
+    member = Recorder()
+    hub.join(room["id"], member)
+    stored(room["id"], 3)  # as another process would: stored, never published here
+    hub._catch_up_all()
+    assert member.seqs() == [1, 2, 3]
+    hub._catch_up_all()
+    assert member.seqs() == [1, 2, 3]
