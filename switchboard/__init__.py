@@ -37,7 +37,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
 
-    from switchboard import admin, api, meet
+    from switchboard import admin, api, meet, realtime
+
+    realtime.init_app(app)
 
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # Bearer-authenticated JSON: no cookies, so no CSRF.

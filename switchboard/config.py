@@ -84,6 +84,16 @@ def load_config(instance_path: str, environ=None) -> dict:
         "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_KEY_PREFIX": "switchboard-ratelimit",
+        # Realtime chat. The channel prefix namespaces Redis pub/sub (several deployments, or
+        # test runs, can share one Redis). Without Redis, processes poll the database for
+        # messages stored by their siblings every REALTIME_POLL_SECONDS.
+        "REALTIME_CHANNEL_PREFIX": env.get("REALTIME_CHANNEL_PREFIX") or "switchboard",
+        "REALTIME_POLL_SECONDS": float(env.get("REALTIME_POLL_SECONDS") or 1.0),
+        "REALTIME_CHECK_SECONDS": float(env.get("REALTIME_CHECK_SECONDS") or 5.0),
+        "REALTIME_PRESENCE_STALE_SECONDS": float(env.get("REALTIME_PRESENCE_STALE_SECONDS") or 30.0),
+        "CHAT_RATE_PER_SECOND": float(env.get("CHAT_RATE_PER_SECOND") or 10.0),
+        "CHAT_RATE_BURST": _int(env, "CHAT_RATE_BURST", 30),
+        "SOCK_SERVER_OPTIONS": {"max_message_size": 64 * 1024},
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": (env.get("PUBLIC_URL") or "").startswith("https://"),

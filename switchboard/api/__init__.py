@@ -5,4 +5,13 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from switchboard.api import auth, openapi, participants, rooms, tokens, webhooks  # noqa: E402,F401  (routes register on import)
+from switchboard.api import (  # noqa: E402,F401  (routes register on import)
+    auth,
+    messages,
+    openapi,
+    participants,
+    realtime,
+    rooms,
+    tokens,
+    webhooks,
+)

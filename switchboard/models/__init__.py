@@ -1,6 +1,7 @@
 """Every model, imported here so Alembic and the app see the whole schema."""
 
 from switchboard.models.audit import AuditEntry
+from switchboard.models.chat import ChatMessage, ChatPresence, ChatSequence
 from switchboard.models.events import EVENT_TYPES, Event
 from switchboard.models.idempotency import IdempotencyKey
 from switchboard.models.jobs import Job
@@ -19,6 +20,9 @@ __all__ = [
     "ROOM_STATUSES",
     "ApiKey",
     "AuditEntry",
+    "ChatMessage",
+    "ChatPresence",
+    "ChatSequence",
     "Event",
     "IdempotencyKey",
     "Job",

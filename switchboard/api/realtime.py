@@ -1,0 +1,160 @@
+"""The realtime face: the chat WebSocket `/api/v1/realtime` and `GET /api/v1/realtime/info`.
+
+Both authenticate with the join token (no API key): a browser holds only that token.
+"""
+
+import re
+
+from flask import current_app, request
+
+from switchboard.api import bp
+from switchboard.api.endpoint import endpoint, ok
+from switchboard.api.schemas.messages import RealtimeInfoOut
+from switchboard.errors import ApiError, invalid
+from switchboard.extensions import db, sock
+from switchboard.models.base import isoformat
+from switchboard.realtime.connection import CLOSE_BAD_REQUEST, Connection, refuse
+from switchboard.realtime.hub import get_hub
+from switchboard.services import chat
+
+PROTOCOL = """Upgrade to a WebSocket (text frames of JSON `{"event", "data", "ref"}`, channel `room:{room_id}`).
+
+**Authentication**: `token` is the join token from `POST /rooms/{room_id}/tokens` (no API key).
+Refusals close the socket right after the handshake: **4401** bad, expired or revoked token;
+**4403** the room has no `chat` capability; **4404** the room is closed or unknown;
+**4400** a malformed `since`. A participant removed from the room, or whose tokens are
+revoked, is closed with 4401 (at once, or within `REALTIME_CHECK_SECONDS`, default 5 s);
+when the room closes every member gets `room.closed` and then close code 4404. Token expiry
+is checked when the socket opens (as LiveKit does for media), not while it stays open.
+
+**Client → server**: `chat.message {body}` (1-4000 characters, not blank, no control
+characters other than newline and tab); `typing {active: bool}`; `ping {}` (answered with
+`pong` carrying the same `ref`). `ref` (optional string of up to 128 characters, or an
+integer) is echoed in `ack`, `pong` and `error`. Roles that may not chat (viewers, by
+default) receive everything but get `error` `forbidden` when sending `chat.message` or `typing`.
+
+**Server → client**: `presence.state {participants: [{identity, name, role, joined_at}]}`
+first; then, with `since`, every stored message with `seq > since` (a replay); then live
+`message.created {id, room_id, from, body, sent_at, seq}`, `presence.joined {identity, name,
+role, joined_at}`, `presence.left {identity}`, `typing {identity, active}`, `ack {ref, id,
+seq}` (the sender's message is stored; it may arrive before or after the sender's own
+`message.created`), `error {code, message, ref}`, `room.closed {room_id}`.
+
+**Order**: every message is stored before it is broadcast; `seq` is gap-free and increasing
+per room and every member receives `message.created` in `seq` order with no gaps or
+duplicates, whichever process it is connected to. Reconnect with `since=<last seq you
+received>` to get exactly what you missed, then live messages.
+
+**Errors keep the socket open**: `invalid_json`, `invalid_frame` (not an object, binary,
+unknown top-level field), `unknown_event`, `invalid_field` (wrong type, empty or over 4000
+characters), `forbidden`, `room_closed`, `internal_error`, and `rate_limited`: each socket
+may send `CHAT_RATE_PER_SECOND` frames a second (default 10) with bursts of
+`CHAT_RATE_BURST` (default 30); frames beyond that are dropped with `rate_limited`.
+Frames larger than 64 KiB close the socket with 1009."""
+
+_SINCE = re.compile(r"^[0-9]{1,10}$")
+
+
+def _describe(**meta):
+    """Attach an OpenAPI description (as `endpoint` records it) to a view flask-sock wraps."""
+
+    def attach(view):
+        view.openapi = endpoint(**meta)(view).openapi
+        return view
+
+    return attach
+
+
+@sock.route("/realtime", bp=bp)
+@_describe(
+    summary="Open the chat WebSocket",
+    public=True,
+    tag="Chat",
+    description=PROTOCOL,
+    query=(
+        ("token", {"type": "string"}, "The join token (required)."),
+        ("since", {"type": "integer", "minimum": 0}, "Replay stored messages with a greater `seq` first."),
+    ),
+    responses={"101": {"description": "Switching protocols: the chat socket is open."}},
+)
+def realtime_socket(ws):
+    try:
+        claims, _record, _room = chat.admit(request.args.get("token", ""), chat=True)
+    except chat.JoinRefused as exc:
+        db.session.close()
+        refuse(ws, exc.close_code, exc.message)
+        return
+    since = request.args.get("since")
+    if since is not None and not _SINCE.match(since):
+        db.session.close()
+        refuse(ws, CLOSE_BAD_REQUEST, "'since' must be a non-negative integer.")
+        return
+    current = chat.last_seq(claims.room_id)
+    last_seq = current if since is None else min(int(since), current)
+    db.session.close()
+    Connection(ws, current_app._get_current_object(), get_hub(), claims, last_seq).run()
+
+
+def _realtime_url() -> str:
+    base = current_app.config["PUBLIC_URL"]
+    return (
+        "wss://" + base[len("https://") :]
+        if base.startswith("https://")
+        else "ws://" + base.removeprefix("http://")
+    ) + "/api/v1/realtime"
+
+
+@bp.get("/realtime/info")
+@endpoint(
+    "Describe a join token's session",
+    response=RealtimeInfoOut,
+    public=True,
+    tag="Chat",
+    query=(("token", {"type": "string"}, "The join token (required)."),),
+    responses={
+        "200": {
+            "description": "Success.",
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["data"],
+                        "properties": {"data": {"$ref": "#/components/schemas/RealtimeInfoOut"}},
+                    }
+                }
+            },
+        },
+        "401": {
+            "description": "The token is invalid, expired or revoked.",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+        },
+    },
+    description="What a browser holding only a join token needs before connecting: the room, "
+    "its capabilities, what the token may do, and where to connect (`livekit_url` for media, "
+    "`realtime_url` for chat). `switchboard.js` calls it first. 401 for a bad, expired or "
+    "revoked token; 404 `room_closed` for a closed or unknown room.",
+)
+def realtime_info():
+    jwt = request.args.get("token")
+    if not jwt:
+        raise invalid("'token' is required.", param="token")
+    try:
+        claims, record, room = chat.admit(jwt, chat=False)
+    except chat.JoinRefused as exc:
+        raise ApiError(exc.status, exc.message, code=exc.code, param="token") from None
+    media = room.has("video") or room.has("audio")
+    return ok(
+        RealtimeInfoOut(
+            room_id=room.id,
+            room_name=room.name,
+            identity=claims.identity,
+            name=claims.name or claims.identity,
+            role=claims.role,
+            capabilities=room.capabilities,
+            can_chat=claims.chat,
+            can_publish=list((record.grant or {}).get("publish") or []),
+            livekit_url=current_app.config["LIVEKIT_URL"] if media else None,
+            realtime_url=_realtime_url() if room.has("chat") else None,
+            expires_at=isoformat(record.expires_at),
+        ).model_dump(mode="json")
+    )

@@ -1,0 +1,39 @@
+"""Chat message and realtime-session response bodies."""
+
+from pydantic import Field
+
+from switchboard.api.schemas.common import ResponseModel, Timestamp
+from switchboard.api.schemas.rooms import Capability
+
+
+class MessageOut(ResponseModel):
+    id: str = Field(examples=["msg_1a2B3cD4e5F6g7H8"])
+    room_id: str = Field(examples=["rm_8Xk2p9QwZ"])
+    from_: str = Field(
+        alias="from", description="The sender's participant identity.", examples=["clinician-22"]
+    )
+    body: str = Field(description="1-4000 characters.")
+    sent_at: Timestamp
+    seq: int = Field(
+        description="Position in the room: 1, 2, 3 … with no gaps; every member sees this order."
+    )
+
+
+class RealtimeInfoOut(ResponseModel):
+    room_id: str
+    room_name: str
+    identity: str
+    name: str
+    role: str
+    capabilities: list[Capability]
+    can_chat: bool = Field(description="May send chat messages and typing (viewers usually may not).")
+    can_publish: list[str] = Field(
+        description="Track sources this token may publish: camera, microphone, screen_share."
+    )
+    livekit_url: str | None = Field(
+        description="LiveKit ws/wss URL for video/audio; null when the room has neither."
+    )
+    realtime_url: str | None = Field(
+        description="The chat WebSocket URL (without the token); null without `chat`."
+    )
+    expires_at: Timestamp

@@ -1,0 +1,28 @@
+"""Realtime chat: the WebSocket connection (`connection.py`), its wire format (`frames.py`)
+and the fan-out hub (`hub.py`). The socket's route lives in `api/realtime.py`."""
+
+from flask import current_app, has_app_context
+
+from switchboard.realtime import hub as _hub
+from switchboard.signals import participant_removed, room_closed
+
+
+def init_app(app) -> None:
+    _hub.init_app(app)
+
+
+def _publish(room_id: str, item: dict) -> None:
+    if has_app_context() and "realtime_hub" in current_app.extensions:
+        current_app.extensions["realtime_hub"].publish(room_id, item)
+
+
+@participant_removed.connect
+def _on_participant_removed(room_id, identity=None, **_):
+    """Every process closes the removed identity's sockets with 4401."""
+    _publish(room_id, {"kind": "remove", "identity": identity})
+
+
+@room_closed.connect
+def _on_room_closed(room_id, **_):
+    """Every process sends `room.closed` and closes the room's sockets with 4404."""
+    _publish(room_id, {"kind": "close"})

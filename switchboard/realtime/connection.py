@@ -1,0 +1,291 @@
+"""One chat socket from handshake to close.
+
+Two greenlets per socket: the request greenlet reads client frames; a writer greenlet owns
+every send, so frames never interleave. The writer delivers the hub's items in `seq`
+order (skipping what the client already has, filling any gap from the database) and every
+`REALTIME_CHECK_SECONDS` re-checks the world: the presence heartbeat, token revocation,
+room status, and messages stored while a broadcast was lost (Redis outage, another
+process's worker). That check is what closes a removed participant's socket (4401) or a
+closed room's (4404) when the signal came from a process without Redis.
+"""
+
+import logging
+import time
+
+import gevent
+from gevent.queue import Empty, Queue
+from simple_websocket import ConnectionClosed
+from wsproto.events import TextMessage
+
+from switchboard.errors import ApiError
+from switchboard.extensions import db
+from switchboard.livekit.tokens import VerifiedToken
+from switchboard.models import Room
+from switchboard.models.base import isoformat
+from switchboard.realtime import frames
+from switchboard.realtime.hub import FILL_BATCH, Hub
+from switchboard.services import chat, tokens
+
+log = logging.getLogger(__name__)
+
+CLOSE_BAD_REQUEST = 4400
+CLOSE_UNAUTHORIZED = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_ROOM_CLOSED = 4404
+
+
+def refuse(ws, code: int, reason: str) -> None:
+    """Close a socket that was never admitted."""
+    try:
+        ws.close(reason=code, message=reason)
+    except ConnectionClosed:
+        pass
+
+
+class TokenBucket:
+    """The per-connection rate limit: `rate` frames a second, bursts of up to `burst`."""
+
+    def __init__(self, rate: float, burst: int):
+        self.rate = rate
+        self.capacity = burst
+        self.tokens = float(burst)
+        self.stamp = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
+class Connection:
+    def __init__(self, ws, app, hub: Hub, claims: VerifiedToken, last_seq: int):
+        self.ws = ws
+        self.app = app
+        self.hub = hub
+        self.claims = claims
+        self.room_id = claims.room_id
+        self.identity = claims.identity
+        self.id: str | None = None  # the presence row, once recorded
+        self.last_seq = last_seq  # highest seq this client has (or had before it connected)
+        self.queue: Queue = Queue()
+        self.open = True
+        config = app.config
+        self.check_every = config["REALTIME_CHECK_SECONDS"]
+        self.stale_after = config["REALTIME_PRESENCE_STALE_SECONDS"]
+        self.bucket = TokenBucket(config["CHAT_RATE_PER_SECOND"], config["CHAT_RATE_BURST"])
+
+    # -- called by the hub ------------------------------------------------------------------
+
+    def deliver(self, item: tuple) -> None:
+        if self.open:
+            self.queue.put(item)
+
+    # -- lifecycle (request greenlet) -------------------------------------------------------
+
+    def run(self) -> None:
+        self._join()
+        writer = gevent.spawn(self._write_loop)
+        try:
+            while self.open:
+                try:
+                    raw = self.ws.receive(timeout=1)
+                except ConnectionClosed:
+                    break
+                if raw is not None:
+                    self._on_frame(raw)
+        finally:
+            self.open = False
+            self.queue.put(("stop",))  # wake the writer
+            writer.join(timeout=2)
+            writer.kill(block=False)
+            self._leave()
+
+    def _join(self) -> None:
+        row = chat.add_presence(self.claims)
+        self.id = row.id
+        member = {"identity": row.identity, "name": row.name, "role": row.role, "joined_at": row.joined_at}
+        db.session.commit()
+        first = chat.connections_of(self.room_id, self.identity, stale_seconds=self.stale_after) == 1
+        db.session.close()
+        self.hub.join(self.room_id, self)
+        if first:
+            member["joined_at"] = isoformat(member["joined_at"])
+            self.hub.publish_event(self.room_id, "presence.joined", member, origin=self.id)
+
+    def _leave(self) -> None:
+        self.hub.leave(self.room_id, self)
+        try:
+            db.session.rollback()
+            chat.remove_presence(self.id)
+            db.session.commit()
+            gone = chat.connections_of(self.room_id, self.identity, stale_seconds=self.stale_after) == 0
+            db.session.close()
+        except Exception:
+            db.session.rollback()
+            log.exception("chat presence cleanup failed")
+            return
+        if gone:
+            self.hub.publish_event(self.room_id, "presence.left", {"identity": self.identity}, origin=self.id)
+
+    # -- client frames (request greenlet) ---------------------------------------------------
+
+    def _reply(self, event: str, data: dict, ref=None) -> None:
+        self.deliver(("send", event, data, ref))
+
+    def _error(self, code: str, message: str, ref=None) -> None:
+        self._reply("error", {"code": code, "message": message, "ref": ref}, ref)
+
+    def _on_frame(self, raw) -> None:
+        if not self.bucket.take():
+            limit = self.app.config["CHAT_RATE_PER_SECOND"]
+            self._error("rate_limited", f"Too many frames; at most {limit:g} per second. Slow down.")
+            return
+        try:
+            frame = frames.parse(raw)
+        except frames.FrameError as exc:
+            self._error(exc.code, exc.message, exc.ref)
+            return
+        if frame.event == "ping":
+            self._reply("pong", {}, frame.ref)
+        elif frame.event == "typing":
+            if not self.claims.chat:
+                self._error("forbidden", "Your role may not chat in this room.", frame.ref)
+                return
+            data = {"identity": self.identity, "active": frame.data["active"]}
+            self.hub.publish_event(self.room_id, "typing", data, origin=self.id)
+        elif frame.event == "chat.message":
+            self._send_message(frame)
+
+    def _send_message(self, frame: frames.Frame) -> None:
+        if not self.claims.chat:
+            self._error("forbidden", "Your role may not send chat messages in this room.", frame.ref)
+            return
+        try:
+            db.session.rollback()  # start clean: the counter upsert must be the first write
+            message = chat.post_message(self.room_id, self.claims, frame.data["body"])
+            data = chat.message_data(message)
+            db.session.commit()
+        except ApiError as exc:
+            db.session.rollback()
+            self._error(exc.code, exc.message, frame.ref)
+            if exc.code == "room_closed":
+                self.deliver(("close_room",))
+            return
+        except Exception:
+            db.session.rollback()
+            log.exception("storing a chat message failed")
+            self._error("internal_error", "The message could not be stored; send it again.", frame.ref)
+            return
+        finally:
+            db.session.close()
+        self.hub.publish_message(self.room_id, data)
+        self._reply("ack", {"ref": frame.ref, "id": data["id"], "seq": data["seq"]}, frame.ref)
+
+    # -- the writer greenlet ----------------------------------------------------------------
+
+    def _send(self, event: str, data: dict, ref=None) -> None:
+        self._send_text(frames.encode(event, data, ref))
+
+    def _send_text(self, text: str) -> None:
+        # simple_websocket's own send() uses socket.send, which may write part of a large
+        # frame under gevent; sendall never does.
+        self.ws.sock.sendall(self.ws.ws.send(TextMessage(data=text)))
+
+    def _close(self, code: int, reason: str) -> None:
+        self.open = False
+        try:
+            self.ws.close(reason=code, message=reason)
+        except (ConnectionClosed, OSError):
+            pass
+        self.ws.event.set()  # wake the reader
+
+    def _write_loop(self) -> None:
+        with self.app.app_context():
+            try:
+                self._send(
+                    "presence.state",
+                    {"participants": chat.present_members(self.room_id, stale_seconds=self.stale_after)},
+                )
+                self._fill(None)
+                db.session.close()
+                next_check = time.monotonic() + self.check_every
+                while self.open:
+                    try:
+                        item = self.queue.get(timeout=max(0.0, next_check - time.monotonic()))
+                    except Empty:
+                        item = None
+                    if item is not None:
+                        self._handle(item)
+                    if self.open and time.monotonic() >= next_check:
+                        self._check()
+                        next_check = time.monotonic() + self.check_every
+            except (ConnectionClosed, OSError):
+                pass
+            except Exception:
+                log.exception("chat socket writer failed")
+                self._close(1011, "Internal error.")
+            finally:
+                self.open = False
+                self.ws.event.set()
+                db.session.remove()
+
+    def _handle(self, item: tuple) -> None:
+        kind = item[0]
+        if kind == "message":
+            data = item[1]
+            seq = data["seq"]
+            if seq <= self.last_seq:
+                return
+            if seq > self.last_seq + 1:
+                self._fill(seq - 1)
+                db.session.close()
+            self.ws.sock.sendall(item[2])  # a complete frame, built once for the room
+            self.last_seq = seq
+        elif kind == "event":
+            _, event, data, origin = item
+            if origin is None or origin != self.id:
+                self._send(event, data)
+        elif kind == "send":
+            _, event, data, ref = item
+            self._send(event, data, ref)
+        elif kind == "remove":
+            if item[1] == self.identity:
+                self._close(CLOSE_UNAUTHORIZED, "You were removed from this room.")
+        elif kind == "close_room":
+            self._send("room.closed", {"room_id": self.room_id})
+            self._close(CLOSE_ROOM_CLOSED, "This room is closed.")
+
+    def _fill(self, up_to: int | None) -> None:
+        """Send stored messages after `last_seq` (up to `up_to`, or all) in batches."""
+        while True:
+            rows = chat.messages_after(self.room_id, self.last_seq, limit=FILL_BATCH, up_to=up_to)
+            for row in rows:
+                self._send("message.created", chat.message_data(row))
+                self.last_seq = row.seq
+            if len(rows) < FILL_BATCH:
+                return
+
+    def _check(self) -> None:
+        """The periodic safety net (see the module docstring)."""
+        try:
+            chat.touch_presence(self.id)
+            left = chat.purge_stale_presence(self.room_id, stale_seconds=self.stale_after)
+            db.session.commit()
+            # Room first: closing a room also revokes its tokens, and 4404 says why.
+            status = db.session.scalar(db.select(Room.status).where(Room.id == self.room_id))
+            if status is None or status == "closed":
+                self._handle(("close_room",))
+                return
+            if tokens.is_revoked(self.claims.token_id):
+                self._close(CLOSE_UNAUTHORIZED, "The token has been revoked.")
+                return
+            self._fill(None)
+        finally:
+            db.session.rollback()
+            db.session.close()
+        for identity in left:
+            self.hub.publish_event(self.room_id, "presence.left", {"identity": identity})

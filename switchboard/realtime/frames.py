@@ -1,0 +1,129 @@
+"""The chat socket's wire format: JSON text frames `{"event", "data", "ref"}`.
+
+Client -> server: `chat.message {body}`, `typing {active}`, `ping {}`. A frame that is not
+JSON, has an unknown event, or carries wrong fields is answered with an `error` event
+(`invalid_json`, `invalid_frame`, `unknown_event`, `invalid_field`); the socket stays open.
+"""
+
+import json
+from dataclasses import dataclass
+
+from switchboard.services.chat import MAX_BODY_CHARS
+
+MAX_REF_CHARS = 128
+CLIENT_EVENTS = ("chat.message", "typing", "ping")
+
+
+@dataclass(frozen=True)
+class Frame:
+    event: str
+    data: dict
+    ref: str | int | None
+
+
+class FrameError(Exception):
+    def __init__(self, code: str, message: str, ref=None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.ref = ref
+
+
+def encode(event: str, data: dict | None = None, ref=None) -> str:
+    frame: dict = {"event": event, "data": data if data is not None else {}}
+    if ref is not None:
+        frame["ref"] = ref
+    return json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
+
+
+def wire(text: str) -> bytes:
+    """`text` as one complete, unmasked WebSocket text frame (RFC 6455 5.2).
+
+    A server's frames are the same bytes for every client, so a message fanned out to a
+    room is framed once. Uncompressed frames stay valid when permessage-deflate was
+    negotiated (RFC 7692 7.2.3.1: compression is per message), and the sender's compressor
+    never sees them, so its context stays in step with the client's decompressor.
+    """
+    payload = text.encode()
+    size = len(payload)
+    if size < 126:
+        header = bytes((0x81, size))
+    elif size < 65536:
+        header = bytes((0x81, 126)) + size.to_bytes(2, "big")
+    else:
+        header = bytes((0x81, 127)) + size.to_bytes(8, "big")
+    return header + payload
+
+
+def _reject_constant(name: str):
+    raise ValueError(name)
+
+
+def _valid_ref(ref) -> bool:
+    if ref is None or (isinstance(ref, int) and not isinstance(ref, bool)):
+        return True
+    return isinstance(ref, str) and len(ref) <= MAX_REF_CHARS
+
+
+def parse(raw) -> Frame:
+    """Decode and validate one client frame, or raise FrameError."""
+    if not isinstance(raw, str):
+        raise FrameError("invalid_frame", "Send text frames of JSON; binary frames are not accepted.")
+    try:
+        frame = json.loads(raw, parse_constant=_reject_constant)
+    except ValueError:
+        raise FrameError("invalid_json", "The frame is not valid JSON.") from None
+    if not isinstance(frame, dict):
+        raise FrameError("invalid_frame", 'A frame is a JSON object {"event", "data", "ref"}.')
+    ref = frame.get("ref")
+    if not _valid_ref(ref):
+        raise FrameError(
+            "invalid_frame", f"'ref' must be a string of at most {MAX_REF_CHARS} characters or an integer."
+        )
+    extra = set(frame) - {"event", "data", "ref"}
+    if extra:
+        raise FrameError("invalid_frame", f"Unknown frame field '{sorted(extra)[0]}'.", ref)
+    event = frame.get("event")
+    if not isinstance(event, str):
+        raise FrameError("invalid_frame", "'event' is required and must be a string.", ref)
+    if event not in CLIENT_EVENTS:
+        raise FrameError("unknown_event", f"Unknown event; send one of {', '.join(CLIENT_EVENTS)}.", ref)
+    data = frame.get("data", {})
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise FrameError("invalid_frame", "'data' must be a JSON object.", ref)
+    return Frame(event=event, data=_validate(event, data, ref), ref=ref)
+
+
+def _only(data: dict, allowed: set, ref) -> None:
+    extra = set(data) - allowed
+    if extra:
+        raise FrameError("invalid_field", f"Unknown field 'data.{sorted(extra)[0]}'.", ref)
+
+
+def _validate(event: str, data: dict, ref) -> dict:
+    if event == "chat.message":
+        _only(data, {"body"}, ref)
+        body = data.get("body")
+        if not isinstance(body, str):
+            raise FrameError("invalid_field", "'data.body' is required and must be a string.", ref)
+        if not 1 <= len(body) <= MAX_BODY_CHARS:
+            raise FrameError(
+                "invalid_field",
+                f"'data.body' must be 1-{MAX_BODY_CHARS} characters (this is {len(body)}).",
+                ref,
+            )
+        if not body.strip():
+            raise FrameError("invalid_field", "'data.body' must not be blank.", ref)
+        if any((ord(ch) < 32 and ch not in "\n\t") or ord(ch) == 127 for ch in body):
+            raise FrameError("invalid_field", "'data.body' must not contain control characters.", ref)
+        return {"body": body}
+    if event == "typing":
+        _only(data, {"active"}, ref)
+        active = data.get("active")
+        if not isinstance(active, bool):
+            raise FrameError("invalid_field", "'data.active' is required and must be true or false.", ref)
+        return {"active": active}
+    _only(data, set(), ref)
+    return {}
