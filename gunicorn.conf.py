@@ -4,7 +4,10 @@ import os
 
 bind = os.environ.get("BIND", "127.0.0.1:" + os.environ.get("PORT", "8000"))
 worker_class = "gevent"
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# Without Redis, chat typing, presence and removals cannot cross processes (messages would
+# arrive only by the hub's database poll), so one gevent worker serves everything; with
+# REDIS_URL set, add workers freely.
+workers = int(os.environ.get("WEB_CONCURRENCY") or ("2" if os.environ.get("REDIS_URL") else "1"))
 worker_connections = int(os.environ.get("WORKER_CONNECTIONS", "1000"))
 timeout = 60
 graceful_timeout = 20

@@ -15,17 +15,14 @@ from switchboard.models.base import isoformat, utcnow
 from switchboard.services import participants, purge, rooms, sessions
 
 
-def serialize_participant(row) -> dict:
+def serialize_participant(person) -> dict:
     return ParticipantOut(
-        identity=row.identity,
-        name=row.name,
-        role=row.role,
-        state="active",
-        joined_at=isoformat(row.joined_at),
-        tracks=[
-            {"sid": t.sid, "kind": t.kind, "source": t.source, "muted": t.muted}
-            for t in participants.live_tracks(row)
-        ],
+        identity=person.identity,
+        name=person.name,
+        role=person.role,
+        state=person.state,
+        joined_at=isoformat(person.joined_at),
+        tracks=[{"sid": t.sid, "kind": t.kind, "source": t.source, "muted": t.muted} for t in person.tracks],
     ).model_dump(mode="json")
 
 
@@ -60,9 +57,10 @@ def serialize_session(session) -> dict:
     "List who is connected",
     response=ParticipantOut,
     tag="Participants",
-    description="Everyone connected to the room now, one entry per identity (its latest connection), "
-    "newest joined first, with their published tracks. Kept from LiveKit's webhooks and repaired by "
-    "periodic reconciliation with LiveKit.",
+    description="Everyone connected to the room now, by video and/or chat, one entry per identity "
+    "(its latest media connection, else its chat socket), newest joined first, with their published "
+    "tracks. Media connections are kept from LiveKit's webhooks and repaired by periodic "
+    "reconciliation; chat connections from the chat sockets' presence.",
     paginated=True,
 )
 def list_participants(room_id):

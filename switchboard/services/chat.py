@@ -184,11 +184,11 @@ def connections_of(room_id: str, identity: str, *, stale_seconds: float) -> int:
     )
 
 
-def present_members(room_id: str, *, stale_seconds: float | None = None) -> list[dict]:
-    """Everyone connected to the room's chat, one entry per identity (earliest socket first).
+def presence(room_id: str, *, stale_seconds: float | None = None) -> list[ChatPresence]:
+    """The room's live chat sockets, one per identity (its earliest), ordered by `joined_at`.
 
-    `[{identity, name, role, joined_at}]`, ordered by `joined_at`. Sockets whose heartbeat
-    stopped more than `stale_seconds` ago (default `REALTIME_PRESENCE_STALE_SECONDS`) do not count.
+    Sockets whose heartbeat stopped more than `stale_seconds` ago (default
+    `REALTIME_PRESENCE_STALE_SECONDS`) do not count.
     """
     if stale_seconds is None:
         stale_seconds = current_app.config["REALTIME_PRESENCE_STALE_SECONDS"]
@@ -197,18 +197,18 @@ def present_members(room_id: str, *, stale_seconds: float | None = None) -> list
         .where(ChatPresence.room_id == room_id, ChatPresence.seen_at >= _fresh_after(stale_seconds))
         .order_by(ChatPresence.joined_at, ChatPresence.id)
     )
-    members: dict[str, dict] = {}
+    first: dict[str, ChatPresence] = {}
     for row in rows:
-        members.setdefault(
-            row.identity,
-            {
-                "identity": row.identity,
-                "name": row.name,
-                "role": row.role,
-                "joined_at": isoformat(row.joined_at),
-            },
-        )
-    return list(members.values())
+        first.setdefault(row.identity, row)
+    return list(first.values())
+
+
+def present_members(room_id: str, *, stale_seconds: float | None = None) -> list[dict]:
+    """Everyone connected to the room's chat as `[{identity, name, role, joined_at}]`."""
+    return [
+        {"identity": row.identity, "name": row.name, "role": row.role, "joined_at": isoformat(row.joined_at)}
+        for row in presence(room_id, stale_seconds=stale_seconds)
+    ]
 
 
 def purge_stale_presence(room_id: str, *, stale_seconds: float) -> list[str]:
@@ -226,5 +226,5 @@ def purge_stale_presence(room_id: str, *, stale_seconds: float) -> list[str]:
     db.session.execute(
         db.delete(ChatPresence).where(ChatPresence.room_id == room_id, ChatPresence.seen_at < cutoff)
     )
-    still_here = {m["identity"] for m in present_members(room_id, stale_seconds=stale_seconds)}
+    still_here = {row.identity for row in presence(room_id, stale_seconds=stale_seconds)}
     return sorted(set(stale) - still_here)

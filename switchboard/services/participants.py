@@ -1,9 +1,11 @@
-"""Participants: who is connected to a room's media, their tracks, and removing them.
+"""Participants: who is connected to a room (media and chat), their tracks, and removing them.
 
 One row per LiveKit connection (participant sid). Rows are written from LiveKit webhooks
-and repaired by reconciliation; the roster is the rows still `active`.
+and repaired by reconciliation. The roster is those rows still `active`, plus everyone
+connected only by the chat socket (their presence is kept by the chat service).
 """
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from switchboard.errors import ApiError, not_found
@@ -11,48 +13,79 @@ from switchboard.extensions import db
 from switchboard.livekit import client as livekit
 from switchboard.models import Participant, ParticipantTrack, Room, Session
 from switchboard.models.base import utcnow
-from switchboard.services import audit, events, sessions, tokens
+from switchboard.services import audit, chat, events, sessions, tokens
 from switchboard.services.identities import hash_identity
 from switchboard.services.pagination import decode_cursor, encode_cursor
 from switchboard.signals import participant_removed
 from switchboard.transactions import after_commit
 
 
-def list_connected(room: Room) -> list[Participant]:
-    """Everyone connected now, one entry per identity (its latest connection), in join order.
+@dataclass(frozen=True)
+class Connected:
+    """One identity on the roster: in the media room (`active`) or only in the chat (`chat`)."""
 
-    This is the one place the roster is computed; chat presence joins it here.
+    key: str  # the connection's id, for stable ordering and cursors
+    identity: str
+    name: str
+    role: str
+    state: str
+    joined_at: datetime
+    tracks: tuple
+
+
+def list_connected(room: Room) -> list[Connected]:
+    """Everyone connected now, one entry per identity, in join order.
+
+    A media connection (its latest) wins over a chat socket of the same identity. This is the
+    one place the roster is computed.
     """
     rows = db.session.scalars(
         db.select(Participant)
         .where(Participant.room_id == room.id, Participant.state == "active")
         .order_by(Participant.joined_at, Participant.id)
     )
-    latest: dict[str, Participant] = {}
+    people: dict[str, Connected] = {}
     for row in rows:
-        latest[row.identity] = row
-    return sorted(latest.values(), key=lambda row: (row.joined_at, row.id))
+        people[row.identity] = Connected(
+            key=row.id,
+            identity=row.identity,
+            name=row.name,
+            role=row.role,
+            state="active",
+            joined_at=row.joined_at,
+            tracks=tuple(live_tracks(row)),
+        )
+    for socket in chat.presence(room.id):
+        people.setdefault(
+            socket.identity,
+            Connected(
+                key=socket.id,
+                identity=socket.identity,
+                name=socket.name,
+                role=socket.role,
+                state="chat",
+                joined_at=socket.joined_at,
+                tracks=(),
+            ),
+        )
+    return sorted(people.values(), key=lambda person: (person.joined_at, person.key))
 
 
 def roster_page(room: Room, *, limit: int, cursor: str | None):
     """A page of `list_connected`, newest joined first, like every other list."""
-    people = sorted(list_connected(room), key=lambda row: (row.joined_at, row.id), reverse=True)
+    people = sorted(list_connected(room), key=lambda p: (p.joined_at, p.key), reverse=True)
     if cursor:
-        joined_at, id = decode_cursor(cursor)
-        people = [row for row in people if (row.joined_at, row.id) < (joined_at, id)]
+        joined_at, key = decode_cursor(cursor)
+        people = [p for p in people if (p.joined_at, p.key) < (joined_at, key)]
     has_more = len(people) > limit
     people = people[:limit]
-    next_cursor = encode_cursor(people[-1].joined_at, people[-1].id) if has_more else None
+    next_cursor = encode_cursor(people[-1].joined_at, people[-1].key) if has_more else None
     return people, has_more, next_cursor
 
 
 def participant_count(room: Room) -> int:
-    """How many distinct identities are connected now."""
-    return db.session.scalar(
-        db.select(db.func.count(db.distinct(Participant.identity_hash))).where(
-            Participant.room_id == room.id, Participant.state == "active"
-        )
-    )
+    """How many distinct identities are connected now, by media or chat."""
+    return len(list_connected(room))
 
 
 def live_tracks(row: Participant) -> list[ParticipantTrack]:
@@ -206,20 +239,23 @@ def remove(room: Room, identity: str, *, actor: str = "api") -> int:
     Our changes are written first (holding the room's lock, so LiveKit's `participant_left`
     for the kick waits and then finds the connection closed as `removed`), then LiveKit is
     asked; if it cannot be reached this raises 502/503 and the transaction rolls back, so
-    nothing changes. 404 when the identity is neither in our roster nor in LiveKit. Returns
-    how many tokens were revoked.
+    nothing changes. 404 when the identity is neither in our roster (media or chat) nor in
+    LiveKit. Chat sockets are closed by the `participant_removed` signal after commit.
+    Returns how many tokens were revoked.
     """
     db.session.refresh(room, with_for_update=True)
     if room.status == "closed":
         raise not_found("participant", param="identity")
     rows = _connected_as(room, identity)
+    chatting = any(socket.identity == identity for socket in chat.presence(room.id))
     revoked = tokens.revoke_identity(room, identity)
     for row in rows:
         mark_left(row, reason="removed")
     db.session.flush()
     try:
-        kicked = livekit.remove_participant(room.id, identity)
-        if not rows and not kicked:
+        # A room without audio or video never has a LiveKit side to kick from.
+        kicked = livekit.remove_participant(room.id, identity) if tokens.allowed_sources(room) else False
+        if not rows and not chatting and not kicked:
             raise not_found("participant", param="identity")
     except ApiError:
         db.session.rollback()  # undo the revocation and the closed logs: nothing changed

@@ -1,14 +1,25 @@
-"""Erasing what a closed room recorded about people: sessions, participants, tracks, tokens.
+"""Erasing what a closed room recorded about people: chat, sessions, participants, tokens.
 
-Each part that stores per-person data for a room adds its eraser to `ERASERS`
-(chat adds its messages). The audit log stays: it holds identities only as hashes.
+Each part that stores per-person data for a room has its eraser in `ERASERS`. Events already
+sent as webhooks keep their id and type but lose their payload. The audit log stays: it
+holds identities only as hashes.
 """
 
 from collections.abc import Callable
 
 from switchboard.errors import conflict
 from switchboard.extensions import db
-from switchboard.models import JoinToken, Participant, ParticipantTrack, Room, Session
+from switchboard.models import (
+    ChatMessage,
+    ChatPresence,
+    ChatSequence,
+    Event,
+    JoinToken,
+    Participant,
+    ParticipantTrack,
+    Room,
+    Session,
+)
 from switchboard.services import audit
 
 
@@ -26,8 +37,36 @@ def _erase_tokens(room: Room) -> int:
     return db.session.execute(db.delete(JoinToken).where(JoinToken.room_id == room.id)).rowcount or 0
 
 
+def _erase_chat(room: Room) -> int:
+    db.session.execute(db.delete(ChatPresence).where(ChatPresence.room_id == room.id))
+    db.session.execute(db.delete(ChatSequence).where(ChatSequence.room_id == room.id))
+    return db.session.execute(db.delete(ChatMessage).where(ChatMessage.room_id == room.id)).rowcount or 0
+
+
+# Event types whose payload names people or carries what they said.
+PERSONAL_EVENTS = ("participant.joined", "participant.left", "participant.removed", "message.created")
+
+
+def _redact_events(room: Room) -> int:
+    return (
+        db.session.execute(
+            db.update(Event)
+            .where(
+                Event.project_id == room.project_id,
+                Event.type.in_(PERSONAL_EVENTS),
+                Event.data["room_id"].as_string() == room.id,
+            )
+            .values(data={"room_id": room.id, "redacted": True})
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        or 0
+    )
+
+
 # Order matters: rows first, then what they point at.
 ERASERS: dict[str, Callable[[Room], int]] = {
+    "messages": _erase_chat,
+    "events": _redact_events,
     "participants": _erase_participants,
     "sessions": _erase_sessions,
     "tokens": _erase_tokens,

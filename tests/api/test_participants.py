@@ -9,7 +9,8 @@ import json
 import pytest
 
 from switchboard.extensions import db
-from switchboard.models import AuditEntry, Job, JoinToken, Participant, Session
+from switchboard.models import AuditEntry, ChatMessage, Event, Job, JoinToken, Participant, Session
+from switchboard.services import chat
 from switchboard.services.identities import hash_identity
 from tests.livekit.signing import deliver, event_body, join
 
@@ -134,20 +135,41 @@ def test_purge_needs_a_closed_room(api):
     assert response.get_json()["error"]["code"] == "room_not_closed"
 
 
-def test_purge_erases_sessions_participants_and_tokens_but_keeps_a_hashed_audit_log(app, api):
+def test_purge_erases_chat_sessions_participants_and_tokens_but_keeps_a_hashed_audit_log(app, api):
     room = api.create_room(metadata={"mrn": "MRN-55501"})
+    other = api.create_room()
     join(api, app, room["id"], "patient-9182", name="Pat Doe", metadata={"dob": "1970-01-01"})
+    join(api, app, other["id"], "patient-9182")
+    for target in (room, other):
+        token = api.post(f"/rooms/{target['id']}/tokens", json={"identity": "patient-9182"}).get_json()[
+            "data"
+        ]
+        sender, _record, _room = chat.admit(token["token"], chat=True)
+        chat.post_message(target["id"], sender, "my chest hurts since Tuesday")
+        db.session.commit()
     api.delete(f"/rooms/{room['id']}")
     response = api.post(f"/rooms/{room['id']}/purge")
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["data"] == {
         "room_id": room["id"],
         "status": "purged",
-        "erased": {"participants": 1, "sessions": 1, "tokens": 1},
+        # participant.joined, participant.left (on close) and message.created lose their payloads
+        "erased": {"messages": 1, "events": 3, "participants": 1, "sessions": 1, "tokens": 2},
     }
-    for model in (Participant, Session, JoinToken):
-        assert db.session.scalar(db.select(db.func.count()).select_from(model)) == 0
+    for model in (Participant, Session, JoinToken, ChatMessage):
+        rows = db.session.scalars(db.select(model)).all()
+        assert {row.room_id for row in rows} == {other["id"]}
     assert api.get(f"/rooms/{room['id']}/sessions").get_json()["data"] == []
+    assert api.get(f"/rooms/{room['id']}/messages").get_json()["data"] == []
+    events = {e.id: e for e in db.session.scalars(db.select(Event))}
+    purged = [e for e in events.values() if e.data.get("room_id") == room["id"]]
+    assert "patient-9182" not in json.dumps([e.data for e in purged])
+    assert "chest hurts" not in json.dumps([e.data for e in purged])
+    assert {e.type for e in purged} >= {"room.created", "room.closed", "message.created"}
+    # The other room's records and events are untouched.
+    assert "chest hurts" in json.dumps(
+        [e.data for e in events.values() if e.data.get("room_id") == other["id"]]
+    )
 
     entries = list(db.session.scalars(db.select(AuditEntry).where(AuditEntry.room_id == room["id"])))
     actions = {e.action for e in entries}

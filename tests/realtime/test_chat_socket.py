@@ -235,3 +235,46 @@ def test_closing_the_room_sends_room_closed_then_4404(api, mint, connect, server
 def test_malformed_since_is_refused_with_4400(api, mint, connect):
     room = api.create_room()
     assert connect(mint(room["id"], "alice"), since="abc").close_code() == 4400
+
+
+def test_chat_only_members_are_on_the_roster_and_count(api, mint, connect):
+    room = api.create_room(capabilities=["chat"])
+    join(connect, mint(room["id"], "alice", name="Alice", role="clinician"))
+    roster = api.get(f"/rooms/{room['id']}/participants").get_json()["data"]
+    assert [(p["identity"], p["name"], p["role"], p["state"], p["tracks"]) for p in roster] == [
+        ("alice", "Alice", "clinician", "chat", [])
+    ]
+    assert api.get(f"/rooms/{room['id']}").get_json()["data"]["participant_count"] == 1
+
+
+def test_removing_a_chat_member_closes_their_socket_and_old_tokens_stay_out(api, mint, connect, server):
+    room = api.create_room(capabilities=["chat"])
+    token = mint(room["id"], "patient")
+    other, _ = join(connect, mint(room["id"], "clinician"))
+    client, _ = join(connect, token)
+    started = time.monotonic()
+    response = requests.delete(
+        f"{server.url}/api/v1/rooms/{room['id']}/participants/patient",
+        headers={"Authorization": f"Bearer {api.key}"},
+        timeout=10,
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["data"] == {"identity": "patient", "status": "removed"}
+    assert client.close_code(timeout=5) == 4401
+    assert time.monotonic() - started < 0.9  # the participant_removed signal, not the periodic check
+    assert connect(token).close_code() == 4401
+    assert other.expect("presence.left", skip=("presence.joined",))["data"]["identity"] == "patient"
+    roster = api.get(f"/rooms/{room['id']}/participants").get_json()["data"]
+    assert [p["identity"] for p in roster] == ["clinician"]
+    again = api.delete(f"/rooms/{room['id']}/participants/patient")
+    assert again.status_code == 404
+
+
+def test_the_largest_allowed_token_opens_the_socket(api, mint, connect):
+    # Room and participant metadata at their 4096-byte limits, all quotes (escaped in the JWT).
+    big = {"k": '"' * ((4096 - len('{"k":""}')) // 2)}
+    room = api.create_room(metadata=big)
+    token = mint(room["id"], "x" * 128, name="N" * 128, metadata=big, role="clinician")
+    assert len(token) > 8190  # longer than any bounded gunicorn request line
+    client, state = join(connect, token)
+    assert [p["identity"] for p in state["participants"]] == ["x" * 128]

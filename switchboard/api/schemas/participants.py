@@ -18,7 +18,10 @@ class ParticipantOut(ResponseModel):
     identity: str
     name: str
     role: str
-    state: Literal["active"] = Field(description="`active`: connected to the room's media now.")
+    state: Literal["active", "chat"] = Field(
+        description="`active`: connected to the room's media now (and perhaps its chat); "
+        "`chat`: connected only by the chat socket."
+    )
     joined_at: Timestamp
     tracks: list[TrackOut]
 
