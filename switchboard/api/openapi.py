@@ -147,12 +147,14 @@ def _operation(rule, method: str, meta: dict, refs) -> dict:
             "content": {"application/json": {"schema": _ref(refs, meta["body"])}},
         }
 
+    # The success response is generated from the response model; `responses` adds to it (or
+    # replaces it, for routes without a JSON body). Error entries get the error envelope schema.
     responses: dict = {}
-    if meta["responses"]:
-        responses.update(meta["responses"])
-    else:
+    if meta["response"] is not None or not meta["responses"]:
         responses[str(meta["status"])] = _success(meta, refs)
     error = {"content": {"application/json": {"schema": _ref(refs, ErrorBody)}}}
+    for code, extra in (meta["responses"] or {}).items():
+        responses[code] = {**error, **extra} if code >= "400" else extra
     for code, text in _ERROR_RESPONSES.items():
         if code == "401" and meta["public"]:
             continue

@@ -76,18 +76,6 @@ def list_participants(room_id):
     response=ParticipantRemovedOut,
     tag="Participants",
     responses={
-        "200": {
-            "description": "Removed.",
-            "content": {
-                "application/json": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["data"],
-                        "properties": {"data": {"$ref": "#/components/schemas/ParticipantRemovedOut"}},
-                    }
-                }
-            },
-        },
         "502": {"description": "LiveKit refused the removal (`livekit_error`); nothing changed."},
         "503": {"description": "LiveKit could not be reached in time (`unavailable`); nothing changed."},
     },

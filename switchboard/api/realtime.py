@@ -112,22 +112,7 @@ def _realtime_url() -> str:
     tag="Chat",
     query=(("token", {"type": "string"}, "The join token (required)."),),
     responses={
-        "200": {
-            "description": "Success.",
-            "content": {
-                "application/json": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["data"],
-                        "properties": {"data": {"$ref": "#/components/schemas/RealtimeInfoOut"}},
-                    }
-                }
-            },
-        },
-        "401": {
-            "description": "The token is invalid, expired or revoked.",
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
-        },
+        "401": {"description": "The token is invalid, expired or revoked."},
     },
     description="What a browser holding only a join token needs before connecting: the room, "
     "its capabilities, what the token may do, and where to connect (`livekit_url` for media, "

@@ -178,44 +178,31 @@ def list_participants(room: str) -> list[Participant]:
     return [participant_from_proto(p) for p in out.participants]
 
 
-def remove_participant(room: str, identity: str) -> bool:
-    """Kick `identity` out of `room`; False when LiveKit had no such participant."""
+def _call_if_present(method: str, request, response_type, *, room: str) -> bool:
+    """Make a call about one room or participant; False when LiveKit has no such thing."""
     try:
-        _call(
-            "RemoveParticipant",
-            lk_room.RoomParticipantIdentity(room=room, identity=identity),
-            lk_room.RemoveParticipantResponse,
-            room=room,
-        )
+        _call(method, request, response_type, room=room)
     except LiveKitError as err:
         if err.not_found:
             return False
         raise
     return True
+
+
+def remove_participant(room: str, identity: str) -> bool:
+    """Kick `identity` out of `room`; False when LiveKit had no such participant."""
+    request = lk_room.RoomParticipantIdentity(room=room, identity=identity)
+    return _call_if_present("RemoveParticipant", request, lk_room.RemoveParticipantResponse, room=room)
 
 
 def delete_room(room: str) -> bool:
     """Delete `room`, disconnecting everyone; False when LiveKit had no such room."""
-    try:
-        _call("DeleteRoom", lk_room.DeleteRoomRequest(room=room), lk_room.DeleteRoomResponse, room=room)
-    except LiveKitError as err:
-        if err.not_found:
-            return False
-        raise
-    return True
+    return _call_if_present(
+        "DeleteRoom", lk_room.DeleteRoomRequest(room=room), lk_room.DeleteRoomResponse, room=room
+    )
 
 
 def update_room_metadata(room: str, metadata: str) -> bool:
     """Replace a live room's metadata; False when the room is not live in LiveKit."""
-    try:
-        _call(
-            "UpdateRoomMetadata",
-            lk_room.UpdateRoomMetadataRequest(room=room, metadata=metadata),
-            lk_models.Room,
-            room=room,
-        )
-    except LiveKitError as err:
-        if err.not_found:
-            return False
-        raise
-    return True
+    request = lk_room.UpdateRoomMetadataRequest(room=room, metadata=metadata)
+    return _call_if_present("UpdateRoomMetadata", request, lk_models.Room, room=room)
