@@ -84,8 +84,13 @@ def roster_page(room: Room, *, limit: int, cursor: str | None):
 
 
 def participant_count(room: Room) -> int:
-    """How many distinct identities are connected now, by media or chat."""
-    return len(list_connected(room))
+    """How many distinct identities are connected now, by media or chat (as `list_connected`)."""
+    media = db.session.scalars(
+        db.select(Participant.identity)
+        .where(Participant.room_id == room.id, Participant.state == "active")
+        .distinct()
+    )
+    return len(set(media) | {socket.identity for socket in chat.presence(room.id)})
 
 
 def live_tracks(row: Participant) -> list[ParticipantTrack]:
