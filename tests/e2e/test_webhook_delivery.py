@@ -122,7 +122,16 @@ def test_a_worker_killed_mid_delivery_loses_nothing(api, receiver, emit, workers
 
     delivery = wait_for(settled, message="the delivery to succeed")
     assert delivery.attempt_count == 1  # the killed attempt never got to record itself
-    db.session.refresh(job)
+
+    # The attempt is committed before the worker marks its job done (no transaction stays
+    # open across the HTTP call), so the job settles a moment after the delivery.
+    def job_settled():
+        db.session.expire_all()
+        current = db.session.get(Job, job_id)
+        return current if current.status != "running" else None
+
+    job_id = job.id
+    job = wait_for(job_settled, message="the job to settle")
     assert job.status == "done" and job.attempts == 2
 
 
