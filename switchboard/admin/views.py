@@ -121,7 +121,7 @@ def room(room_id: str):
 def close_room(room_id: str):
     found = db.session.get(Room, room_id) or abort(404)
     if ConfirmForm().validate_on_submit():
-        rooms.close_room(found)
+        rooms.close_room(found, actor="admin")
         db.session.commit()
         flash("Room closed.", "success")
     return redirect(url_for("admin.room", room_id=room_id))

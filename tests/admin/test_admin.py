@@ -5,7 +5,7 @@ import re
 import pytest
 
 from switchboard.extensions import db
-from switchboard.models import ApiKey, Room, User
+from switchboard.models import ApiKey, AuditEntry, Room, User
 
 
 def _csrf(client, path: str) -> str:
@@ -28,6 +28,15 @@ def admin(app, client):
     )
     assert response.status_code == 302
     return client
+
+
+@pytest.fixture
+def project_id(admin) -> str:
+    """A project made through the keys page, as the new-room form offers it."""
+    token = _csrf(admin, "/admin/keys")
+    admin.post("/admin/keys", data={"project": "clinic", "mode": "live", "csrf_token": token})
+    form_html = admin.get("/admin/rooms/new").get_data(as_text=True)
+    return re.search(r'<option[^>]*value="(proj_[^"]+)"', form_html).group(1)
 
 
 def test_admin_pages_require_login(client):
@@ -67,11 +76,7 @@ def test_keys_page_creates_a_key_shown_once(admin):
     assert admin.get("/api/v1/rooms", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
 
 
-def test_create_room_through_the_form_then_close_it(admin):
-    token = _csrf(admin, "/admin/keys")
-    admin.post("/admin/keys", data={"project": "clinic", "mode": "live", "csrf_token": token})
-    form_html = admin.get("/admin/rooms/new").get_data(as_text=True)
-    project_id = re.search(r'<option[^>]*value="(proj_[^"]+)"', form_html).group(1)
+def test_create_room_through_the_form_then_close_it(admin, project_id):
     token = _csrf(admin, "/admin/rooms/new")
     response = admin.post(
         "/admin/rooms/new",
@@ -98,13 +103,11 @@ def test_create_room_through_the_form_then_close_it(admin):
     admin.post(f"/admin/rooms/{room.id}/close", data={"csrf_token": token})
     db.session.expire_all()
     assert db.session.get(Room, room.id).status == "closed"
+    closed = db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "room.closed"))
+    assert closed.actor == "admin"
 
 
-def test_room_form_errors_are_shown_and_nothing_is_created(admin):
-    token = _csrf(admin, "/admin/keys")
-    admin.post("/admin/keys", data={"project": "clinic", "mode": "live", "csrf_token": token})
-    form_html = admin.get("/admin/rooms/new").get_data(as_text=True)
-    project_id = re.search(r'<option[^>]*value="(proj_[^"]+)"', form_html).group(1)
+def test_room_form_errors_are_shown_and_nothing_is_created(admin, project_id):
     token = _csrf(admin, "/admin/rooms/new")
     response = admin.post(
         "/admin/rooms/new",
