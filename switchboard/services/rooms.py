@@ -2,11 +2,12 @@
 
 from flask import current_app
 
-from switchboard.errors import conflict, not_found, validation
+from switchboard.errors import conflict, validation
 from switchboard.extensions import db
 from switchboard.models import Room
 from switchboard.models.base import utcnow
 from switchboard.services import audit, events, livekit_rooms, participants, tokens
+from switchboard.services.ownership import get_owned
 from switchboard.services.pagination import paginate
 from switchboard.signals import room_closed
 from switchboard.transactions import after_commit
@@ -54,10 +55,7 @@ def _roles_to_json(roles) -> dict | None:
 
 def get_room(project_id: str, room_id: str) -> Room:
     """The project's room `room_id`; another project's room is as absent as a missing one."""
-    room = db.session.scalar(db.select(Room).where(Room.id == room_id, Room.project_id == project_id))
-    if room is None:
-        raise not_found("room", param="room_id")
-    return room
+    return get_owned(Room, project_id, room_id, noun="room", param="room_id")
 
 
 def list_rooms(project_id: str, *, status: str | None, limit: int, cursor: str | None):

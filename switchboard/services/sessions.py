@@ -1,9 +1,9 @@
 """Sessions: each active period of a room (one LiveKit room instance) and its time logs."""
 
-from switchboard.errors import not_found
 from switchboard.extensions import db
 from switchboard.models import Participant, Room, Session
 from switchboard.models.base import utcnow
+from switchboard.services.ownership import get_owned
 from switchboard.services.pagination import paginate
 
 
@@ -53,12 +53,7 @@ def list_sessions(room: Room, *, limit: int, cursor: str | None):
 
 
 def get_session(project_id: str, session_id: str) -> Session:
-    session = db.session.scalar(
-        db.select(Session).where(Session.id == session_id, Session.project_id == project_id)
-    )
-    if session is None:
-        raise not_found("session", param="session_id")
-    return session
+    return get_owned(Session, project_id, session_id, noun="session", param="session_id")
 
 
 def time_logs(session: Session) -> list[Participant]:

@@ -13,12 +13,13 @@ from urllib.parse import urlsplit
 from flask import current_app
 from sqlalchemy.orm import selectinload
 
-from switchboard.errors import conflict, not_found, validation
+from switchboard.errors import conflict, validation
 from switchboard.extensions import db
 from switchboard.jobs.queue import enqueue
 from switchboard.models import Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from switchboard.models.base import utcnow
 from switchboard.services import outbound_http
+from switchboard.services.ownership import get_owned
 from switchboard.services.pagination import paginate
 
 
@@ -87,14 +88,7 @@ def create_endpoint(project_id: str, fields) -> WebhookEndpoint:
 
 def get_endpoint(project_id: str, endpoint_id: str) -> WebhookEndpoint:
     """The project's endpoint; another project's is as absent as a missing one."""
-    endpoint = db.session.scalar(
-        db.select(WebhookEndpoint).where(
-            WebhookEndpoint.id == endpoint_id, WebhookEndpoint.project_id == project_id
-        )
-    )
-    if endpoint is None:
-        raise not_found("webhook endpoint", param="id")
-    return endpoint
+    return get_owned(WebhookEndpoint, project_id, endpoint_id, noun="webhook endpoint", param="id")
 
 
 def list_endpoints(project_id: str, *, limit: int, cursor: str | None):
@@ -159,14 +153,7 @@ def list_deliveries(endpoint: WebhookEndpoint, *, status: str | None, limit: int
 
 
 def get_delivery(project_id: str, delivery_id: str) -> WebhookDelivery:
-    delivery = db.session.scalar(
-        db.select(WebhookDelivery).where(
-            WebhookDelivery.id == delivery_id, WebhookDelivery.project_id == project_id
-        )
-    )
-    if delivery is None:
-        raise not_found("webhook delivery", param="id")
-    return delivery
+    return get_owned(WebhookDelivery, project_id, delivery_id, noun="webhook delivery", param="id")
 
 
 def _deliver_job_attempts() -> int:
