@@ -15,18 +15,25 @@ def _csrf(client, path: str) -> str:
     return match.group(1)
 
 
-@pytest.fixture
-def admin(app, client):
+PASSWORD = "correct horse battery"
+
+
+def create_admin() -> None:
     user = User(email="ops@example.com")
-    user.set_password("correct horse battery")
+    user.set_password(PASSWORD)
     db.session.add(user)
     db.session.commit()
+
+
+def log_in(client, password: str = PASSWORD, path: str = "/admin/login"):
     token = _csrf(client, "/admin/login")
-    response = client.post(
-        "/admin/login",
-        data={"email": "ops@example.com", "password": "correct horse battery", "csrf_token": token},
-    )
-    assert response.status_code == 302
+    return client.post(path, data={"email": "ops@example.com", "password": password, "csrf_token": token})
+
+
+@pytest.fixture
+def admin(app, client):
+    create_admin()
+    assert log_in(client).status_code == 302
     return client
 
 
@@ -47,14 +54,8 @@ def test_admin_pages_require_login(client):
 
 
 def test_wrong_password_is_refused(app, client):
-    user = User(email="ops@example.com")
-    user.set_password("correct horse battery")
-    db.session.add(user)
-    db.session.commit()
-    token = _csrf(client, "/admin/login")
-    response = client.post(
-        "/admin/login", data={"email": "ops@example.com", "password": "nope", "csrf_token": token}
-    )
+    create_admin()
+    response = log_in(client, password="nope")
     assert response.status_code == 200
     assert "do not match" in response.get_data(as_text=True)
     assert client.get("/admin/").status_code == 302
@@ -131,13 +132,6 @@ def test_new_room_without_any_project_points_to_the_keys_page(admin):
 
 
 def test_login_redirect_ignores_offsite_next(app, client):
-    user = User(email="ops@example.com")
-    user.set_password("correct horse battery")
-    db.session.add(user)
-    db.session.commit()
-    token = _csrf(client, "/admin/login")
-    response = client.post(
-        "/admin/login?next=https://evil.example/x",
-        data={"email": "ops@example.com", "password": "correct horse battery", "csrf_token": token},
-    )
+    create_admin()
+    response = log_in(client, path="/admin/login?next=https://evil.example/x")
     assert response.headers["Location"] == "/admin/"
