@@ -27,7 +27,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.servers import AppServer  # noqa: E402
+from tests.support.servers import AppServer  # noqa: E402
 
 
 def prepare_database(url: str) -> str:

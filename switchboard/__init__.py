@@ -9,10 +9,17 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def create_app(overrides: dict | None = None) -> Flask:
-    """Build the app: settings from the environment, then each part's `init_app`."""
-    from switchboard import cli, errors
+    """Build the app: settings from the environment, then each part's `init_app`.
+
+    Everything that registers something (extensions, error handlers, blueprints, job
+    kinds, signal receivers, CLI commands) is called from here, in this order.
+    """
+    # Imported here, not at the top: `import switchboard.webhooks` (the receivers' verifier)
+    # must stay light, and app.py patches gevent before the app's modules load.
+    from switchboard import admin, api, cli, errors, jobs, meet, realtime
     from switchboard.config import load_config
     from switchboard.extensions import csrf, db, limiter, login_manager, migrate, sock
+    from switchboard.plumbing import transactions
 
     app = Flask(
         __name__,
@@ -30,24 +37,16 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
+    transactions.install()
     sock.init_app(app)
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
-
-    from switchboard import admin, api, meet, realtime
-
+    jobs.init_app(app)
     realtime.init_app(app)
-
-    app.register_blueprint(api.bp)
-    csrf.exempt(api.bp)  # Bearer-authenticated JSON: no cookies, so no CSRF.
-    app.register_blueprint(admin.bp)
+    api.init_app(app, csrf)
+    admin.init_app(app)
     app.register_blueprint(meet.bp)
-
-    from switchboard.livekit import receiver as livekit_receiver
-
-    app.register_blueprint(livekit_receiver.bp)
-    csrf.exempt(livekit_receiver.bp)  # signed by LiveKit's JWT, not a browser session.
     return app

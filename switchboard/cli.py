@@ -1,4 +1,4 @@
-"""`flask --app app …` commands: keys, users, bootstrap and the job worker."""
+"""`flask --app app …` commands: keys, users, bootstrap, the job worker and reconciliation."""
 
 import json
 import os
@@ -9,12 +9,14 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from switchboard.errors import ApiError
 from switchboard.extensions import db
-from switchboard.models import User
-from switchboard.services import projects
+from switchboard.jobs import worker as job_worker
+from switchboard.services import projects, rooms
 
 keys = AppGroup("keys", help="Project API keys.")
 users = AppGroup("users", help="Admin users.")
+livekit = AppGroup("livekit", help="LiveKit housekeeping.")
 
 
 @keys.command("create")
@@ -29,24 +31,18 @@ def create_key(project_name: str, test_mode: bool) -> None:
     click.echo(f"(project {project.name} {project.id}; the key is shown only now: store it safely)", err=True)
 
 
-def _create_user(email: str, password: str) -> User:
-    user = db.session.scalar(db.select(User).where(User.email == email.lower()))
-    if user is None:
-        user = User(email=email.lower())
-        db.session.add(user)
-    user.set_password(password)
-    db.session.commit()
-    return user
-
-
 @users.command("create")
 @click.argument("email")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 def create_user(email: str, password: str) -> None:
     """Create an admin login (or reset its password)."""
-    if len(password) < 8:
-        raise click.BadParameter("use at least 8 characters", param_hint="--password")
-    _create_user(email, password)
+    try:
+        projects.create_user(email, password)
+    except ApiError:
+        raise click.BadParameter(
+            f"use at least {projects.MIN_PASSWORD_LENGTH} characters", param_hint="--password"
+        ) from None
+    db.session.commit()
     click.echo(f"admin user {email.lower()} is ready")
 
 
@@ -63,7 +59,7 @@ def bootstrap() -> None:
     else:
         email = "admin@switchboard.local"
         password = secrets.token_urlsafe(12)
-        _create_user(email, password)
+        projects.create_user(email, password)
         project = projects.get_or_create_project("default")
         _key, secret = projects.create_key(project)
         db.session.commit()
@@ -87,13 +83,15 @@ def bootstrap() -> None:
 @click.option("--concurrency", type=click.IntRange(1, 64), default=None, help="Jobs at once (PostgreSQL).")
 def worker(once: bool, periodic: bool | None, concurrency: int | None) -> None:
     """Run the job worker (webhook delivery, reconciliation, egress)."""
-    from switchboard.jobs.worker import run
+    job_worker.run(once=once, periodic=periodic, concurrency=concurrency)
 
-    run(once=once, periodic=periodic, concurrency=concurrency)
+
+@livekit.command("reconcile")
+def reconcile_command() -> None:
+    """Compare LiveKit's rooms and participants with ours and repair ours."""
+    click.echo(json.dumps(rooms.reconcile()))
 
 
 def init_app(app) -> None:
-    app.cli.add_command(keys)
-    app.cli.add_command(users)
-    app.cli.add_command(bootstrap)
-    app.cli.add_command(worker)
+    for command in (keys, users, livekit, bootstrap, worker):
+        app.cli.add_command(command)

@@ -12,7 +12,10 @@ import sqlalchemy as sa
 
 from switchboard import create_app
 from switchboard.extensions import db
-from tests.components import require_component
+from switchboard.models import Project
+from switchboard.plumbing import events
+from tests.support.components import require_component
+from tests.support.webhook_receiver import Receiver
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -157,6 +160,12 @@ class Api:
     def delete(self, path, **kw):
         return self.client.delete("/api/v1" + path, headers=self._headers(kw.pop("headers", None)), **kw)
 
+    def mint(self, room_id: str, identity: str = "patient-9182", **body) -> dict:
+        """A join token for `identity` (the `POST …/tokens` response data)."""
+        response = self.post(f"/rooms/{room_id}/tokens", json={"identity": identity, **body})
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()["data"]
+
     def create_room(self, **fields):
         room = {"name": "Patient intake", "capabilities": ["video", "chat"]}
         room.update(fields)
@@ -173,3 +182,31 @@ def api(app, client):
 @pytest.fixture
 def other_api(app, client):
     return Api(client, make_key(app, "globex"))
+
+
+@pytest.fixture
+def receiver(tmp_path):
+    """`receiver()` starts a new webhook receiver process; all are stopped afterwards."""
+    started: list[Receiver] = []
+
+    def start() -> Receiver:
+        item = Receiver(str(tmp_path / f"received-{len(started)}.jsonl"))
+        started.append(item)
+        return item.start()
+
+    yield start
+    for item in started:
+        item.stop()
+
+
+@pytest.fixture
+def emit(app):
+    """`emit(type, data)` records an event for project acme and commits, as the product does."""
+
+    def record(type: str, data: dict | None = None, project: str = "acme"):
+        project_id = db.session.scalar(db.select(Project.id).where(Project.name == project))
+        event = events.emit(project_id, type, data or {"room_id": "rm_test"})
+        db.session.commit()
+        return event.id
+
+    return record

@@ -2,7 +2,7 @@
 
 import requests
 
-from tests.servers import AppServer
+from tests.support.servers import AppServer
 
 
 def test_identity_in_a_removal_path_is_redacted_in_the_access_log(database_urls):

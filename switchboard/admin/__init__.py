@@ -1,7 +1,21 @@
-"""Server-rendered admin at /admin: login, rooms and API keys. CSRF-protected forms."""
+"""Server-rendered admin at /admin: login, rooms, API keys and webhooks. CSRF-protected forms."""
 
 from flask import Blueprint
 
+from switchboard.extensions import login_manager
+
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from switchboard.admin import views, webhooks  # noqa: E402,F401
+from switchboard.admin import views, webhooks  # noqa: E402  (routes register on the blueprint)
+from switchboard.services import projects  # noqa: E402
+
+__all__ = ["bp", "init_app", "views", "webhooks"]
+
+
+def init_app(app) -> None:
+    """Log-in settings for Flask-Login, the template context, and the blueprint."""
+    login_manager.login_view = "admin.login"
+    login_manager.login_message = "Log in to see that page."
+    login_manager.user_loader(projects.get_user)
+    app.context_processor(views.inject_user)
+    app.register_blueprint(bp)

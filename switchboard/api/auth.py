@@ -4,7 +4,6 @@ import hashlib
 
 from flask import current_app, g, request
 
-from switchboard.api import bp
 from switchboard.errors import ApiError
 from switchboard.extensions import limiter
 from switchboard.services import projects
@@ -18,15 +17,12 @@ def rate_limit_key() -> str:
     return "ip:" + (request.remote_addr or "unknown")
 
 
-limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=rate_limit_key)(bp)
-
-
 def _unauthorized(message: str) -> ApiError:
     return ApiError(401, message, code="unauthorized", headers={"WWW-Authenticate": "Bearer"})
 
 
-@bp.before_request
 def authenticate():
+    """Before every API request: the project of the Bearer key, unless the route is public."""
     view = current_app.view_functions.get(request.endpoint)
     meta = getattr(view, "openapi", None)
     if meta is not None and meta.get("public"):
@@ -40,3 +36,9 @@ def authenticate():
         raise _unauthorized("That API key is not valid, or it has been revoked.")
     g.project_id = key.project_id
     g.api_key_id = key.id
+
+
+def install(bp) -> None:
+    """Authenticate every request to `bp` and rate-limit it per key."""
+    bp.before_request(authenticate)
+    limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=rate_limit_key)(bp)

@@ -5,7 +5,7 @@ It does the work every endpoint shares, so views stay a parse, a service call an
 - wraps the view's result in the `{"data": …}` envelope;
 - commits the transaction of a write, and makes POSTs idempotent under `Idempotency-Key`.
 
-A view returns `ok(data, status)` or `page(items, has_more, next_cursor)`, or a Response.
+A view returns `ok(data, status)` or `page(result, build)`, or a Response.
 """
 
 from functools import wraps
@@ -15,7 +15,8 @@ from sqlalchemy.exc import IntegrityError
 
 from switchboard.errors import ApiError, conflict, invalid
 from switchboard.extensions import db
-from switchboard.services import idempotency
+from switchboard.plumbing import idempotency
+from switchboard.plumbing.pagination import Page
 
 
 class Result:
@@ -28,8 +29,10 @@ def ok(data, status: int = 200) -> Result:
     return Result({"data": data}, status)
 
 
-def page(items: list, has_more: bool, next_cursor: str | None) -> Result:
-    return Result({"data": items, "has_more": has_more, "next_cursor": next_cursor}, 200)
+def page(result: Page, build) -> Result:
+    """A list response: each item of the page through `build(item)` (a response model)."""
+    items = [build(item).dump() for item in result.items]
+    return Result({"data": items, "has_more": result.has_more, "next_cursor": result.next_cursor}, 200)
 
 
 def _respond(result) -> Response:

@@ -10,10 +10,9 @@ from flask import current_app, request
 from switchboard.api import bp
 from switchboard.api.endpoint import endpoint, ok
 from switchboard.api.schemas.messages import RealtimeInfoOut
-from switchboard.errors import ApiError, invalid
+from switchboard.errors import invalid
 from switchboard.extensions import db, sock
-from switchboard.models.base import isoformat
-from switchboard.realtime.connection import CLOSE_BAD_REQUEST, Connection, refuse
+from switchboard.realtime.connection import CLOSE_BAD_REQUEST, REFUSAL_CLOSE_CODES, Connection, refuse
 from switchboard.realtime.hub import get_hub
 from switchboard.services import chat
 
@@ -82,7 +81,7 @@ def realtime_socket(ws):
         claims, _record, _room = chat.admit(request.args.get("token", ""), chat=True)
     except chat.JoinRefused as exc:
         db.session.close()
-        refuse(ws, exc.close_code, exc.message)
+        refuse(ws, REFUSAL_CLOSE_CODES[exc.code], exc.message)
         return
     since = request.args.get("since")
     if since is not None and not _SINCE.match(since):
@@ -126,20 +125,14 @@ def realtime_info():
     try:
         claims, record, room = chat.admit(jwt, chat=False)
     except chat.JoinRefused as exc:
-        raise ApiError(exc.status, exc.message, code=exc.code, param="token") from None
+        exc.param = "token"
+        raise
     media = room.has("video") or room.has("audio")
-    return ok(
-        RealtimeInfoOut(
-            room_id=room.id,
-            room_name=room.name,
-            identity=claims.identity,
-            name=claims.name or claims.identity,
-            role=claims.role,
-            capabilities=room.capabilities,
-            can_chat=claims.chat,
-            can_publish=list((record.grant or {}).get("publish") or []),
-            livekit_url=current_app.config["LIVEKIT_URL"] if media else None,
-            realtime_url=_realtime_url() if room.has("chat") else None,
-            expires_at=isoformat(record.expires_at),
-        ).model_dump(mode="json")
+    info = RealtimeInfoOut.build(
+        claims,
+        record,
+        room,
+        livekit_url=current_app.config["LIVEKIT_URL"] if media else None,
+        realtime_url=_realtime_url() if room.has("chat") else None,
     )
+    return ok(info.dump())

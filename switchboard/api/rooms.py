@@ -1,38 +1,24 @@
-"""HTTP face of rooms: /api/v1/rooms."""
+"""HTTP face of rooms: /api/v1/rooms (and a closed room's purge)."""
 
 from flask import g
 
 from switchboard.api import bp
 from switchboard.api.endpoint import endpoint, ok, page
+from switchboard.api.schemas.participants import RoomPurgedOut
 from switchboard.api.schemas.rooms import RoomCreateBody, RoomOut, RoomUpdateBody
 from switchboard.api.validation import page_args, parse_body, query_choice
-from switchboard.models import ROOM_STATUSES
-from switchboard.models.base import isoformat
 from switchboard.services import rooms
 
 
-def serialize_room(room) -> dict:
-    return RoomOut(
-        id=room.id,
-        name=room.name,
-        status=room.status,
-        capabilities=room.capabilities,
-        max_participants=room.max_participants,
-        empty_timeout=room.empty_timeout,
-        region=room.region,
-        metadata=room.metadata_ or {},
-        roles=room.roles,
-        participant_count=rooms.participant_count(room),
-        created_at=isoformat(room.created_at),
-        closed_at=isoformat(room.closed_at),
-    ).model_dump(mode="json")
+def _room_out(room) -> dict:
+    return RoomOut.build(room, participant_count=rooms.participant_count(room)).dump()
 
 
 @bp.post("/rooms")
 @endpoint("Create a room", body=RoomCreateBody, response=RoomOut, status=201, tag="Rooms")
 def create_room():
     fields = parse_body(RoomCreateBody).room
-    return ok(serialize_room(rooms.create_room(g.project_id, fields)), 201)
+    return ok(_room_out(rooms.create_room(g.project_id, fields)), 201)
 
 
 @bp.get("/rooms")
@@ -40,20 +26,21 @@ def create_room():
     "List rooms, newest first",
     response=RoomOut,
     paginated=True,
-    query=(("status", {"type": "string", "enum": list(ROOM_STATUSES)}, "Only rooms in this status."),),
+    query=(("status", {"type": "string", "enum": list(rooms.STATUSES)}, "Only rooms in this status."),),
     tag="Rooms",
 )
 def list_rooms():
-    status = query_choice("status", ROOM_STATUSES)
+    status = query_choice("status", rooms.STATUSES)
     limit, cursor = page_args()
-    items, has_more, next_cursor = rooms.list_rooms(g.project_id, status=status, limit=limit, cursor=cursor)
-    return page([serialize_room(room) for room in items], has_more, next_cursor)
+    result = rooms.list_rooms(g.project_id, status=status, limit=limit, cursor=cursor)
+    counts = rooms.participant_counts([room.id for room in result.items])
+    return page(result, lambda room: RoomOut.build(room, participant_count=counts[room.id]))
 
 
 @bp.get("/rooms/<room_id>")
 @endpoint("Retrieve a room", response=RoomOut, tag="Rooms")
 def get_room(room_id):
-    return ok(serialize_room(rooms.get_room(g.project_id, room_id)))
+    return ok(_room_out(rooms.get_room(g.project_id, room_id)))
 
 
 @bp.patch("/rooms/<room_id>")
@@ -71,7 +58,7 @@ def get_room(room_id):
 def update_room(room_id):
     room = rooms.get_room(g.project_id, room_id)
     fields = parse_body(RoomUpdateBody).room
-    return ok(serialize_room(rooms.update_room(room, fields)))
+    return ok(_room_out(rooms.update_room(room, fields)))
 
 
 @bp.delete("/rooms/<room_id>")
@@ -87,4 +74,19 @@ def update_room(room_id):
 )
 def close_room(room_id):
     room = rooms.get_room(g.project_id, room_id)
-    return ok(serialize_room(rooms.close_room(room)))
+    return ok(_room_out(rooms.close_room(room)))
+
+
+@bp.post("/rooms/<room_id>/purge")
+@endpoint(
+    "Purge a closed room",
+    response=RoomPurgedOut,
+    tag="Rooms",
+    description="Permanently erases a closed room's sessions, participants (with their identities), "
+    "tracks, join token records and chat. The room itself and the audit log remain; the audit log "
+    "holds identities only as keyed hashes. 409 `room_not_closed` unless the room is closed.",
+)
+def purge_room(room_id):
+    room = rooms.get_room(g.project_id, room_id)
+    erased = rooms.purge_room(room)
+    return ok(RoomPurgedOut(room_id=room.id, status="purged", erased=erased).dump())

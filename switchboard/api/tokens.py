@@ -1,13 +1,13 @@
 """HTTP face of join tokens: POST /api/v1/rooms/:room_id/tokens."""
 
-from flask import current_app, g
+from flask import g
 
 from switchboard.api import bp
 from switchboard.api.endpoint import endpoint, ok
-from switchboard.api.schemas.tokens import TokenCreate, TokenOut
+from switchboard.api.schemas.tokens import TokenOut
 from switchboard.api.validation import parse_body
-from switchboard.models.base import isoformat
 from switchboard.services import rooms, tokens
+from switchboard.services.tokens.specs import TokenCreate
 
 
 @bp.post("/rooms/<room_id>/tokens")
@@ -23,16 +23,4 @@ from switchboard.services import rooms, tokens
 def create_token(room_id):
     room = rooms.get_room(g.project_id, room_id)
     fields = parse_body(TokenCreate)
-    issued = tokens.issue_token(room, **fields.model_dump())
-    config = current_app.config
-    return ok(
-        TokenOut(
-            token=issued.jwt,
-            url=config["LIVEKIT_URL"],
-            expires_at=isoformat(issued.record.expires_at),
-            join_url=f"{config['PUBLIC_URL']}/join/{room.id}#token={issued.jwt}",
-            identity=issued.identity,
-            role=issued.record.role,
-        ).model_dump(mode="json"),
-        201,
-    )
+    return ok(TokenOut.build(tokens.issue_token(room, **fields.model_dump())).dump(), 201)

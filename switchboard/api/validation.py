@@ -1,11 +1,12 @@
-"""Parsing request bodies and query strings into validated values, or envelope errors."""
+"""Reading request bodies and query strings into validated values, or envelope errors."""
 
 import json
 
 from flask import request
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from switchboard.errors import invalid, validation
+from switchboard.errors import invalid
+from switchboard.plumbing.validation import validate
 
 
 def _reject_constant(name: str):
@@ -26,27 +27,9 @@ def read_json_object() -> dict:
     return data
 
 
-def _param(loc: tuple) -> str:
-    return ".".join(str(part) for part in loc)
-
-
 def parse_body(model: type[BaseModel]) -> BaseModel:
     """Validate the JSON body against `model`; the first problem becomes a 422 naming the field."""
-    data = read_json_object()
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors(include_url=False, include_input=False)[0]
-        param = _param(first["loc"])
-        kind = first["type"]
-        if kind == "extra_forbidden":
-            raise validation(f"Unknown field '{param}'.", param=param, code="unknown_field") from None
-        if kind == "missing":
-            raise validation(f"'{param}' is required.", param=param, code="missing_field") from None
-        message = first["msg"].removeprefix("Value error, ")
-        raise validation(
-            f"'{param}' {message[0].lower() + message[1:]}.", param=param, code="invalid_field"
-        ) from None
+    return validate(model, read_json_object())
 
 
 def query_int(name: str, default: int, *, low: int, high: int) -> int:

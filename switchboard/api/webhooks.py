@@ -4,65 +4,13 @@ from flask import g, request
 
 from switchboard.api import bp
 from switchboard.api.endpoint import endpoint, ok, page
-from switchboard.api.schemas.webhooks import (
-    RotateSecret,
-    WebhookDeliveryOut,
-    WebhookEndpointCreate,
-    WebhookEndpointOut,
-    WebhookEndpointUpdate,
-    WebhookEndpointWithSecret,
-)
+from switchboard.api.schemas.webhooks import WebhookDeliveryOut, WebhookEndpointOut, WebhookEndpointWithSecret
 from switchboard.api.validation import page_args, parse_body, query_choice
-from switchboard.models.base import isoformat
 from switchboard.models.webhooks import DELIVERY_STATUSES
 from switchboard.services import webhooks
+from switchboard.services.webhooks.specs import RotateSecret, WebhookEndpointCreate, WebhookEndpointUpdate
 
 TAG = "Webhooks"
-
-
-def serialize_endpoint(item, *, with_secret: bool = False) -> dict:
-    fields = dict(
-        id=item.id,
-        url=item.url,
-        events=list(item.events),
-        status=item.status,
-        disabled_reason=item.disabled_reason,
-        previous_secret_expires_at=isoformat(
-            item.previous_secret_expires_at if item.previous_secret else None
-        ),
-        created_at=isoformat(item.created_at),
-        updated_at=isoformat(item.updated_at),
-    )
-    if with_secret:
-        return WebhookEndpointWithSecret(secret=item.secret, **fields).model_dump(mode="json")
-    return WebhookEndpointOut(**fields).model_dump(mode="json")
-
-
-def serialize_delivery(item) -> dict:
-    return WebhookDeliveryOut(
-        id=item.id,
-        endpoint_id=item.endpoint_id,
-        event_id=item.event_id,
-        event_type=item.event_type,
-        status=item.status,
-        attempt_count=item.attempt_count,
-        next_attempt_at=isoformat(item.next_attempt_at) if item.status == "pending" else None,
-        last_status_code=item.last_status_code,
-        last_error=item.last_error,
-        created_at=isoformat(item.created_at),
-        completed_at=isoformat(item.completed_at),
-        attempts=[
-            dict(
-                attempted_at=isoformat(a.attempted_at),
-                status_code=a.status_code,
-                latency_ms=a.latency_ms,
-                error=a.error,
-                succeeded=a.succeeded,
-                manual=a.manual,
-            )
-            for a in item.attempts
-        ],
-    ).model_dump(mode="json")
 
 
 @bp.post("/webhook_endpoints")
@@ -80,24 +28,23 @@ def serialize_delivery(item) -> dict:
 )
 def create_webhook_endpoint():
     fields = parse_body(WebhookEndpointCreate)
-    return ok(serialize_endpoint(webhooks.create_endpoint(g.project_id, fields), with_secret=True), 201)
+    return ok(WebhookEndpointWithSecret.build(webhooks.create_endpoint(g.project_id, fields)).dump(), 201)
 
 
 @bp.get("/webhook_endpoints")
 @endpoint("List webhook endpoints, newest first", response=WebhookEndpointOut, paginated=True, tag=TAG)
 def list_webhook_endpoints():
     limit, cursor = page_args()
-    items, has_more, next_cursor = webhooks.list_endpoints(g.project_id, limit=limit, cursor=cursor)
-    return page([serialize_endpoint(item) for item in items], has_more, next_cursor)
+    return page(webhooks.list_endpoints(g.project_id, limit=limit, cursor=cursor), WebhookEndpointOut.build)
 
 
-@bp.get("/webhook_endpoints/<id>")
+@bp.get("/webhook_endpoints/<endpoint_id>")
 @endpoint("Retrieve a webhook endpoint", response=WebhookEndpointOut, tag=TAG)
-def get_webhook_endpoint(id):
-    return ok(serialize_endpoint(webhooks.get_endpoint(g.project_id, id)))
+def get_webhook_endpoint(endpoint_id):
+    return ok(WebhookEndpointOut.build(webhooks.get_endpoint(g.project_id, endpoint_id)).dump())
 
 
-@bp.patch("/webhook_endpoints/<id>")
+@bp.patch("/webhook_endpoints/<endpoint_id>")
 @endpoint(
     "Update a webhook endpoint",
     body=WebhookEndpointUpdate,
@@ -106,27 +53,27 @@ def get_webhook_endpoint(id):
     description="Partial update of `url`, `events` and `status` (`enabled`/`disabled`). Deliveries "
     "that came due while the endpoint was disabled are marked `failed` (retry them one by one).",
 )
-def update_webhook_endpoint(id):
-    item = webhooks.get_endpoint(g.project_id, id)
+def update_webhook_endpoint(endpoint_id):
+    item = webhooks.get_endpoint(g.project_id, endpoint_id)
     fields = parse_body(WebhookEndpointUpdate)
-    return ok(serialize_endpoint(webhooks.update_endpoint(item, fields)))
+    return ok(WebhookEndpointOut.build(webhooks.update_endpoint(item, fields)).dump())
 
 
-@bp.delete("/webhook_endpoints/<id>")
+@bp.delete("/webhook_endpoints/<endpoint_id>")
 @endpoint(
     "Delete a webhook endpoint",
     response=WebhookEndpointOut,
     tag=TAG,
     description="Deletes the endpoint with its delivery history; pending deliveries are dropped.",
 )
-def delete_webhook_endpoint(id):
-    item = webhooks.get_endpoint(g.project_id, id)
-    body = serialize_endpoint(item)
+def delete_webhook_endpoint(endpoint_id):
+    item = webhooks.get_endpoint(g.project_id, endpoint_id)
+    body = WebhookEndpointOut.build(item).dump()
     webhooks.delete_endpoint(item)
     return ok(body)
 
 
-@bp.post("/webhook_endpoints/<id>/rotate_secret")
+@bp.post("/webhook_endpoints/<endpoint_id>/rotate_secret")
 @endpoint(
     "Rotate an endpoint's signing secret",
     body=RotateSecret,
@@ -137,13 +84,15 @@ def delete_webhook_endpoint(id):
     "`webhook-signature` two `v1,` values, so receivers verify with either secret. Only one previous "
     "secret is kept: rotating again retires the older one at once. The body is optional.",
 )
-def rotate_webhook_secret(id):
-    item = webhooks.get_endpoint(g.project_id, id)
+def rotate_webhook_secret(endpoint_id):
+    item = webhooks.get_endpoint(g.project_id, endpoint_id)
     fields = parse_body(RotateSecret) if request.get_data(cache=True).strip() else RotateSecret()
-    return ok(serialize_endpoint(webhooks.rotate_secret(item, fields.grace_period_seconds), with_secret=True))
+    return ok(
+        WebhookEndpointWithSecret.build(webhooks.rotate_secret(item, fields.grace_period_seconds)).dump()
+    )
 
 
-@bp.get("/webhook_endpoints/<id>/deliveries")
+@bp.get("/webhook_endpoints/<endpoint_id>/deliveries")
 @endpoint(
     "List an endpoint's deliveries, newest first, with every attempt",
     response=WebhookDeliveryOut,
@@ -153,21 +102,21 @@ def rotate_webhook_secret(id):
     ),
     tag=TAG,
 )
-def list_webhook_deliveries(id):
-    item = webhooks.get_endpoint(g.project_id, id)
+def list_webhook_deliveries(endpoint_id):
+    item = webhooks.get_endpoint(g.project_id, endpoint_id)
     status = query_choice("status", DELIVERY_STATUSES)
     limit, cursor = page_args()
-    items, has_more, next_cursor = webhooks.list_deliveries(item, status=status, limit=limit, cursor=cursor)
-    return page([serialize_delivery(d) for d in items], has_more, next_cursor)
+    result = webhooks.list_deliveries(item, status=status, limit=limit, cursor=cursor)
+    return page(result, WebhookDeliveryOut.build)
 
 
-@bp.get("/webhook_deliveries/<id>")
+@bp.get("/webhook_deliveries/<delivery_id>")
 @endpoint("Retrieve a webhook delivery with every attempt", response=WebhookDeliveryOut, tag=TAG)
-def get_webhook_delivery(id):
-    return ok(serialize_delivery(webhooks.get_delivery(g.project_id, id)))
+def get_webhook_delivery(delivery_id):
+    return ok(WebhookDeliveryOut.build(webhooks.get_delivery(g.project_id, delivery_id)).dump())
 
 
-@bp.post("/webhook_deliveries/<id>/retry")
+@bp.post("/webhook_deliveries/<delivery_id>/retry")
 @endpoint(
     "Retry a webhook delivery now",
     response=WebhookDeliveryOut,
@@ -176,6 +125,6 @@ def get_webhook_delivery(id):
     description="Queues one extra attempt right away, also for deliveries that succeeded or "
     "ran out of attempts. 409 `endpoint_disabled` if the endpoint is disabled.",
 )
-def retry_webhook_delivery(id):
-    delivery = webhooks.get_delivery(g.project_id, id)
-    return ok(serialize_delivery(webhooks.retry_delivery(delivery)), 202)
+def retry_webhook_delivery(delivery_id):
+    delivery = webhooks.get_delivery(g.project_id, delivery_id)
+    return ok(WebhookDeliveryOut.build(webhooks.retry_delivery(delivery)).dump(), 202)

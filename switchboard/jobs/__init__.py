@@ -1,1 +1,15 @@
-"""Background work goes through the job table; see `queue.enqueue`."""
+"""Background work: the worker loop (`worker`) and tasks by topic. Work is put on the job
+table with `plumbing.outbox.enqueue`, in the transaction of the change that causes it."""
+
+from switchboard.jobs import livekit, maintenance, webhooks
+from switchboard.jobs.registry import Registry
+
+TOPICS = (livekit, webhooks, maintenance)
+
+
+def init_app(app) -> None:
+    """Build the app's job registry from every topic module."""
+    registry = Registry()
+    for module in TOPICS:
+        registry.add_topic(module)
+    app.extensions["jobs"] = registry

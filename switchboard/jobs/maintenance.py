@@ -6,17 +6,15 @@ from datetime import timedelta
 from flask import current_app
 
 from switchboard.extensions import db
-from switchboard.jobs.registry import PERIODIC, Periodic, task
+from switchboard.jobs.registry import Periodic
 from switchboard.models import Job, WebhookAttempt, WebhookDelivery
 from switchboard.models.base import utcnow
-from switchboard.services import idempotency, tokens
+from switchboard.plumbing import idempotency
+from switchboard.services import tokens
 
 log = logging.getLogger(__name__)
 
-PERIODIC.append(Periodic("maintenance.cleanup", every_seconds=3600))
 
-
-@task("maintenance.cleanup")
 def cleanup(payload: dict) -> None:
     """Delete what has outlived its retention; committed with the job."""
     config = current_app.config
@@ -48,3 +46,7 @@ def cleanup(payload: dict) -> None:
         jobs,
         deliveries,
     )
+
+
+TASKS = {"maintenance.cleanup": cleanup}
+PERIODIC = [Periodic("maintenance.cleanup", every_seconds=3600)]

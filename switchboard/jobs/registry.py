@@ -1,26 +1,19 @@
 """Task kinds the worker can run, and the periodic jobs, declared as data.
 
-A topic module (`jobs/webhooks.py`, `jobs/livekit.py`, …) registers its handlers:
+Each topic module (`jobs/webhooks.py`, `jobs/livekit.py`, …) declares what it offers:
 
-    @task("webhooks.deliver")
-    def deliver(payload: dict) -> None: ...
+    TASKS = {"webhooks.deliver": deliver}
+    PERIODIC = [Periodic("livekit.reconcile", every_seconds=60)]
+    ON_START = ["livekit.reconcile"]
 
-    PERIODIC.append(Periodic("livekit.reconcile", every_seconds=60))
-
-`load_tasks()` imports every topic module listed in TASK_MODULES.
+and `create_app` builds the app's `Registry` from the modules in `jobs.TOPICS`
+(`jobs.init_app`). The worker reads it from `current_app.extensions["jobs"]`.
 """
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-TASK_MODULES: list[str] = [
-    "switchboard.jobs.livekit",
-    "switchboard.jobs.webhooks",
-    "switchboard.jobs.maintenance",
-]
-
-TASKS: dict[str, Callable[[dict], None]] = {}
+from flask import current_app
 
 
 @dataclass(frozen=True)
@@ -30,29 +23,36 @@ class Periodic:
     payload: dict = field(default_factory=dict)
 
 
-PERIODIC: list[Periodic] = []
+@dataclass
+class Registry:
+    tasks: dict[str, Callable[[dict], None]] = field(default_factory=dict)
+    periodic: list[Periodic] = field(default_factory=list)
+    # Job kinds each worker enqueues once when it starts (e.g. catching up on what happened
+    # while no worker was running). They go through the job table like any other job.
+    on_start: list[str] = field(default_factory=list)
 
-# Job kinds each worker enqueues once when it starts (e.g. catching up on what happened
-# while no worker was running). They go through the job table like any other job.
-ON_START: list[str] = []
-
-
-def task(kind: str):
-    """Register `fn(payload)` as the handler of jobs of `kind`."""
-
-    def register(fn):
-        if kind in TASKS and TASKS[kind] is not fn:
+    def add(self, kind: str, handler: Callable[[dict], None]) -> None:
+        """Register `handler(payload)` for jobs of `kind`."""
+        if kind in self.tasks and self.tasks[kind] is not handler:
             raise RuntimeError(f"two handlers for job kind {kind!r}")
-        TASKS[kind] = fn
-        return fn
+        self.tasks[kind] = handler
 
-    return register
+    def add_topic(self, module) -> None:
+        """Everything a topic module declares in TASKS, PERIODIC and ON_START."""
+        for kind, handler in getattr(module, "TASKS", {}).items():
+            self.add(kind, handler)
+        self.periodic.extend(getattr(module, "PERIODIC", []))
+        self.on_start.extend(getattr(module, "ON_START", []))
+
+
+def current() -> Registry:
+    """The app's registry (built by `create_app`)."""
+    return current_app.extensions["jobs"]
 
 
 def load_tasks() -> dict[str, Callable[[dict], None]]:
-    for name in TASK_MODULES:
-        importlib.import_module(name)
-    return TASKS
+    """The app's task handlers by kind."""
+    return current().tasks
 
 
 class Retry(Exception):

@@ -1,19 +1,20 @@
 """Webhook jobs: fan an event out to endpoints, and deliver it to one endpoint."""
 
-from switchboard.jobs.registry import Retry, task
-from switchboard.services import webhook_delivery, webhooks
+from switchboard.jobs.registry import Retry
+from switchboard.services import webhooks
 
 
-@task("webhooks.fan_out")
 def fan_out(payload: dict) -> None:
     """One delivery job per enabled endpoint subscribed to the event. Left uncommitted:
     the deliveries commit together with this job's `done`."""
     webhooks.fan_out(payload["event_id"])
 
 
-@task("webhooks.deliver")
 def deliver(payload: dict) -> None:
     """One signed attempt; a failure schedules the next one through `Retry`."""
-    delay = webhook_delivery.attempt_delivery(payload["delivery_id"], manual=bool(payload.get("manual")))
+    delay = webhooks.attempt_delivery(payload["delivery_id"], manual=bool(payload.get("manual")))
     if delay is not None:
         raise Retry("the endpoint did not accept the delivery", after_seconds=delay)
+
+
+TASKS = {"webhooks.fan_out": fan_out, "webhooks.deliver": deliver}

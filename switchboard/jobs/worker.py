@@ -20,7 +20,7 @@ compare-and-set UPDATE so even a second worker would not run a job twice at once
 Latency: an idle worker polls every WORKER_POLL_SECONDS (0.5 s by default), so a job
 committed by the web app starts within about that long.
 
-Periodic jobs (`registry.PERIODIC`) are inserted once per time slot under a unique key
+Periodic jobs (the registry's `periodic`) are inserted once per time slot under a unique key
 (`<kind>@<slot>`): every worker tries, the unique constraint lets exactly one row in.
 
 SIGTERM or SIGINT: stop leasing, let running jobs finish, exit 0.
@@ -28,7 +28,6 @@ SIGTERM or SIGINT: stop leasing, let running jobs finish, exit 0.
 
 import logging
 import os
-import random
 import signal
 import socket
 import threading
@@ -41,23 +40,17 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from switchboard.extensions import db
-from switchboard.jobs.queue import enqueue
-from switchboard.jobs.registry import ON_START, PERIODIC, Retry, load_tasks
+from switchboard.jobs import registry
+from switchboard.jobs.registry import Retry, load_tasks
 from switchboard.models import Job
 from switchboard.models.base import new_id, utcnow
+from switchboard.plumbing.outbox import backoff_seconds, enqueue
 
 log = logging.getLogger(__name__)
 
 PERIODIC_CHECK_SECONDS = 1.0
 PERIODIC_MAX_ATTEMPTS = 3
 ERROR_LIMIT = 1000
-
-
-def backoff_seconds(attempt: int, base: float, cap: float) -> float:
-    """Delay before try `attempt + 1`: base·2^(attempt-1), capped, with ±20 % jitter so
-    jobs that failed together do not all come back together."""
-    delay = min(cap, base * 2 ** max(0, attempt - 1))
-    return delay * random.uniform(0.8, 1.2)
 
 
 def _due(now: datetime):
@@ -182,7 +175,7 @@ def schedule_periodic(now: float | None = None, seen: dict | None = None) -> int
     seen = {} if seen is None else seen
     insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     inserted = 0
-    for periodic in PERIODIC:
+    for periodic in registry.current().periodic:
         slot = int(now // periodic.every_seconds)
         if seen.get(periodic.kind) == slot:
             continue
@@ -233,7 +226,7 @@ def _work(app, worker_id: str, stop: threading.Event) -> None:
 
 def enqueue_start_jobs() -> None:
     """Queue the registry's ON_START job kinds (once per worker start)."""
-    for kind in ON_START:
+    for kind in registry.current().on_start:
         enqueue(kind, {})
     db.session.commit()
 

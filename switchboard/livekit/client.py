@@ -8,6 +8,7 @@ Every failure becomes an `ApiError`: LiveKit's own errors are 502 `livekit_error
 an unreachable or slow server is 503 `unavailable`. Messages never carry secrets.
 """
 
+import json
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -206,3 +207,8 @@ def update_room_metadata(room: str, metadata: str) -> bool:
     """Replace a live room's metadata; False when the room is not live in LiveKit."""
     request = lk_room.UpdateRoomMetadataRequest(room=room, metadata=metadata)
     return _call_if_present("UpdateRoomMetadata", request, lk_models.Room, room=room)
+
+
+def metadata_string(metadata: dict | None) -> str:
+    """Room metadata as LiveKit carries it: compact JSON, or "" for none."""
+    return json.dumps(metadata, separators=(",", ":"), ensure_ascii=False) if metadata else ""

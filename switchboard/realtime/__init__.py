@@ -3,12 +3,15 @@ and the fan-out hub (`hub.py`). The socket's route lives in `api/realtime.py`.""
 
 from flask import current_app, has_app_context
 
+from switchboard.plumbing.signals import participant_removed, room_closed
 from switchboard.realtime import hub as _hub
-from switchboard.signals import participant_removed, room_closed
 
 
 def init_app(app) -> None:
+    """The process's hub, and the receivers that turn committed changes into socket closes."""
     _hub.init_app(app)
+    participant_removed.connect(_on_participant_removed, weak=False)
+    room_closed.connect(_on_room_closed, weak=False)
 
 
 def _publish(room_id: str, item: dict) -> None:
@@ -16,13 +19,11 @@ def _publish(room_id: str, item: dict) -> None:
         current_app.extensions["realtime_hub"].publish(room_id, item)
 
 
-@participant_removed.connect
 def _on_participant_removed(room_id, identity=None, **_):
     """Every process closes the removed identity's sockets with 4401."""
     _publish(room_id, {"kind": "remove", "identity": identity})
 
 
-@room_closed.connect
 def _on_room_closed(room_id, **_):
     """Every process sends `room.closed` and closes the room's sockets with 4404."""
     _publish(room_id, {"kind": "close"})

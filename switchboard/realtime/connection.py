@@ -33,6 +33,13 @@ CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_ROOM_CLOSED = 4404
 
+# Why a join was refused (`chat.JoinRefused.code`) -> the close code that says so.
+REFUSAL_CLOSE_CODES = {
+    "unauthorized": CLOSE_UNAUTHORIZED,
+    "chat_disabled": CLOSE_FORBIDDEN,
+    "room_closed": CLOSE_ROOM_CLOSED,
+}
+
 
 def refuse(ws, code: int, reason: str) -> None:
     """Close a socket that was never admitted."""
@@ -167,7 +174,7 @@ class Connection:
         try:
             db.session.rollback()  # start clean: the counter upsert must be the first write
             message = chat.post_message(self.room_id, self.claims, frame.data["body"])
-            data = chat.message_data(message)
+            data = chat.event_data(message)
             db.session.commit()
         except ApiError as exc:
             db.session.rollback()
@@ -264,7 +271,7 @@ class Connection:
         while True:
             rows = chat.messages_after(self.room_id, self.last_seq, limit=FILL_BATCH, up_to=up_to)
             for row in rows:
-                self._send("message.created", chat.message_data(row))
+                self._send("message.created", chat.event_data(row))
                 self.last_seq = row.seq
             if len(rows) < FILL_BATCH:
                 return
@@ -275,12 +282,15 @@ class Connection:
             chat.touch_presence(self.id)
             left = chat.purge_stale_presence(self.room_id, stale_seconds=self.stale_after)
             db.session.commit()
-            # Room first: closing a room also revokes its tokens, and 4404 says why.
-            status = db.session.scalar(db.select(Room.status).where(Room.id == self.room_id))
-            if status is None or status == "closed":
+            room = db.session.get(Room, self.room_id)
+            verdict = tokens.honoured(
+                self.claims.token_id, room=room, identity=self.identity, check_expiry=False
+            )
+            # Closing a room also revokes its tokens: 4404 says why.
+            if room is None or verdict.room_closed:
                 self._handle(("close_room",))
                 return
-            if tokens.is_revoked(self.claims.token_id):
+            if not verdict:
                 self._close(CLOSE_UNAUTHORIZED, "The token has been revoked.")
                 return
             self._fill(None)

@@ -20,8 +20,12 @@ import logging
 
 import gevent
 import gevent.event
+import redis
+from flask import current_app
 
+from switchboard.extensions import db
 from switchboard.realtime.frames import encode, wire
+from switchboard.services import chat
 
 log = logging.getLogger(__name__)
 
@@ -174,9 +178,6 @@ class Hub:
     # -- database reads (for gap fills), each in its own app context --------------------------
 
     def read_last_seq(self, room_id: str) -> int:
-        from switchboard.extensions import db
-        from switchboard.services import chat
-
         with self.app.app_context():
             try:
                 return chat.last_seq(room_id)
@@ -184,13 +185,10 @@ class Hub:
                 db.session.remove()
 
     def read_messages(self, room_id: str, after_seq: int, up_to: int | None) -> list[dict]:
-        from switchboard.extensions import db
-        from switchboard.services import chat
-
         with self.app.app_context():
             try:
                 rows = chat.messages_after(room_id, after_seq, limit=FILL_BATCH, up_to=up_to)
-                return [chat.message_data(row) for row in rows]
+                return [chat.event_data(row) for row in rows]
             finally:
                 db.session.remove()
 
@@ -198,8 +196,6 @@ class Hub:
 
     def _client(self):
         if self._redis is None:
-            import redis
-
             self._redis = redis.Redis.from_url(
                 self.redis_url, socket_connect_timeout=5, health_check_interval=30
             )
@@ -230,8 +226,6 @@ class Hub:
 
     def _listen(self, ready) -> None:
         """One pattern subscription per process; reconnects with backoff and then catches up."""
-        import redis
-
         backoff = 0.5
         pattern = f"{self.prefix}:room:*"
         skip = len(self.prefix) + len(":room:")
@@ -281,6 +275,4 @@ def init_app(app) -> None:
 
 
 def get_hub():
-    from flask import current_app
-
     return current_app.extensions["realtime_hub"]

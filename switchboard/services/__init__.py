@@ -1,1 +1,2 @@
-"""Plain service functions: they know the database and each other, never HTTP."""
+"""Plain service functions by domain: rooms, tokens, chat, webhooks, projects. They know the
+database, LiveKit (through `switchboard.livekit`) and the shared plumbing, never HTTP."""

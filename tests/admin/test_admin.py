@@ -5,42 +5,14 @@ import re
 import pytest
 
 from switchboard.extensions import db
-from switchboard.models import ApiKey, AuditEntry, Room, User
-
-
-def _csrf(client, path: str) -> str:
-    html = client.get(path).get_data(as_text=True)
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
-    assert match, html[:500]
-    return match.group(1)
-
-
-PASSWORD = "correct horse battery"
-
-
-def create_admin() -> None:
-    user = User(email="ops@example.com")
-    user.set_password(PASSWORD)
-    db.session.add(user)
-    db.session.commit()
-
-
-def log_in(client, password: str = PASSWORD, path: str = "/admin/login"):
-    token = _csrf(client, "/admin/login")
-    return client.post(path, data={"email": "ops@example.com", "password": password, "csrf_token": token})
-
-
-@pytest.fixture
-def admin(app, client):
-    create_admin()
-    assert log_in(client).status_code == 302
-    return client
+from switchboard.models import ApiKey, AuditEntry, Room
+from tests.admin.conftest import create_admin, csrf_token, log_in
 
 
 @pytest.fixture
 def project_id(admin) -> str:
     """A project made through the keys page, as the new-room form offers it."""
-    token = _csrf(admin, "/admin/keys")
+    token = csrf_token(admin, "/admin/keys")
     admin.post("/admin/keys", data={"project": "clinic", "mode": "live", "csrf_token": token})
     form_html = admin.get("/admin/rooms/new").get_data(as_text=True)
     return re.search(r'<option[^>]*value="(proj_[^"]+)"', form_html).group(1)
@@ -68,7 +40,7 @@ def test_a_post_without_csrf_token_is_refused(app, client):
 
 
 def test_keys_page_creates_a_key_shown_once(admin):
-    token = _csrf(admin, "/admin/keys")
+    token = csrf_token(admin, "/admin/keys")
     response = admin.post("/admin/keys", data={"project": "clinic", "mode": "live", "csrf_token": token})
     html = response.get_data(as_text=True)
     secret = re.search(r'id="new-secret">(sk_live_[^<]+)<', html).group(1)
@@ -78,7 +50,7 @@ def test_keys_page_creates_a_key_shown_once(admin):
 
 
 def test_create_room_through_the_form_then_close_it(admin, project_id):
-    token = _csrf(admin, "/admin/rooms/new")
+    token = csrf_token(admin, "/admin/rooms/new")
     response = admin.post(
         "/admin/rooms/new",
         data={
@@ -100,7 +72,7 @@ def test_create_room_through_the_form_then_close_it(admin, project_id):
     )
     assert "Intake" in admin.get("/admin/").get_data(as_text=True)
 
-    token = _csrf(admin, f"/admin/rooms/{room.id}")
+    token = csrf_token(admin, f"/admin/rooms/{room.id}")
     admin.post(f"/admin/rooms/{room.id}/close", data={"csrf_token": token})
     db.session.expire_all()
     assert db.session.get(Room, room.id).status == "closed"
@@ -109,7 +81,7 @@ def test_create_room_through_the_form_then_close_it(admin, project_id):
 
 
 def test_room_form_errors_are_shown_and_nothing_is_created(admin, project_id):
-    token = _csrf(admin, "/admin/rooms/new")
+    token = csrf_token(admin, "/admin/rooms/new")
     response = admin.post(
         "/admin/rooms/new",
         data={

@@ -4,20 +4,13 @@ import re
 
 from switchboard.extensions import db
 from switchboard.jobs import worker
-from switchboard.models import User, WebhookDelivery
+from switchboard.models import WebhookDelivery
+from tests.admin.conftest import create_admin, log_in
 
 
 def login(client):
-    user = User(email="ops@example.com")
-    user.set_password("correct horse")
-    db.session.add(user)
-    db.session.commit()
-    page = client.get("/admin/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    response = client.post(
-        "/admin/login", data={"email": "ops@example.com", "password": "correct horse", "csrf_token": token}
-    )
-    assert response.status_code == 302
+    create_admin()
+    assert log_in(client).status_code == 302
 
 
 def test_endpoint_pages_list_endpoints_and_recent_attempts(client, api, receiver, emit):

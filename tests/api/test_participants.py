@@ -1,7 +1,7 @@
 """Participants, sessions, purge and the audit log through the API (LiveKit unreachable here).
 
 Joins and leaves are delivered as signed LiveKit webhooks; the real-server tests are in
-tests/livekit/.
+tests/e2e/livekit/.
 """
 
 import json
@@ -10,9 +10,9 @@ import pytest
 
 from switchboard.extensions import db
 from switchboard.models import AuditEntry, ChatMessage, Event, Job, JoinToken, Participant, Session
+from switchboard.plumbing.identities import hash_identity
 from switchboard.services import chat
-from switchboard.services.identities import hash_identity
-from tests.livekit.signing import deliver, event_body, join
+from tests.support.livekit_signing import deliver, event_body, join
 
 
 @pytest.fixture

@@ -11,13 +11,6 @@ from switchboard.models import JoinToken
 from switchboard.services import tokens
 
 
-def mint(api, room_id, **body):
-    body.setdefault("identity", "patient-9182")
-    response = api.post(f"/rooms/{room_id}/tokens", json=body)
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()["data"]
-
-
 def claims_of(app, token: str) -> dict:
     return jwt.decode(
         token, app.config["LIVEKIT_API_SECRET"], algorithms=["HS256"], issuer=app.config["LIVEKIT_API_KEY"]
@@ -26,7 +19,7 @@ def claims_of(app, token: str) -> dict:
 
 def test_mint_returns_the_contract_fields(app, api):
     room = api.create_room()
-    data = mint(api, room["id"], role="patient", ttl_seconds=3600)
+    data = api.mint(room["id"], role="patient", ttl_seconds=3600)
     assert set(data) == {"token", "url", "expires_at", "join_url", "identity", "role"}
     assert data["identity"] == "patient-9182"
     assert data["role"] == "patient"
@@ -37,7 +30,7 @@ def test_mint_returns_the_contract_fields(app, api):
 
 def test_token_is_a_livekit_token_for_one_room_and_identity(app, api):
     room = api.create_room()
-    data = mint(api, room["id"], name="Pat Doe", ttl_seconds=600)
+    data = api.mint(room["id"], name="Pat Doe", ttl_seconds=600)
     claims = claims_of(app, data["token"])
     assert claims["sub"] == "patient-9182"
     assert claims["name"] == "Pat Doe"
@@ -50,7 +43,7 @@ def test_token_is_a_livekit_token_for_one_room_and_identity(app, api):
 
 def test_default_role_is_participant_with_one_hour_ttl(app, api):
     room = api.create_room()
-    data = mint(api, room["id"])
+    data = api.mint(room["id"])
     claims = claims_of(app, data["token"])
     assert data["role"] == "participant"
     assert 3590 <= claims["exp"] - time.time() <= 3600
@@ -64,7 +57,7 @@ def test_default_role_is_participant_with_one_hour_ttl(app, api):
 
 def test_viewer_cannot_publish(app, api):
     room = api.create_room()
-    video = claims_of(app, mint(api, room["id"], role="viewer")["token"])["video"]
+    video = claims_of(app, api.mint(room["id"], role="viewer")["token"])["video"]
     assert video["canPublish"] is False
     assert video.get("canPublishSources", []) == []
     assert video["canSubscribe"] is True
@@ -72,7 +65,7 @@ def test_viewer_cannot_publish(app, api):
 
 def test_host_publishes_everything_and_moderates(app, api):
     room = api.create_room()
-    claims = claims_of(app, mint(api, room["id"], role="host")["token"])
+    claims = claims_of(app, api.mint(room["id"], role="host")["token"])
     assert claims["video"]["canPublish"] is True
     assert claims["attributes"]["switchboard.moderate"] == "true"
 
@@ -80,13 +73,13 @@ def test_host_publishes_everything_and_moderates(app, api):
 def test_audio_only_room_grants_no_camera(app, api):
     room = api.create_room(capabilities=["audio", "chat"])
     for role in ("host", "participant", "clinician"):
-        video = claims_of(app, mint(api, room["id"], role=role)["token"])["video"]
+        video = claims_of(app, api.mint(room["id"], role=role)["token"])["video"]
         assert video["canPublishSources"] == ["microphone"]
 
 
 def test_chat_only_room_grants_no_media_publishing(app, api):
     room = api.create_room(capabilities=["chat"])
-    video = claims_of(app, mint(api, room["id"], role="host")["token"])["video"]
+    video = claims_of(app, api.mint(room["id"], role="host")["token"])["video"]
     assert video["canPublish"] is False
 
 
@@ -95,10 +88,10 @@ def test_room_roles_policy_defines_a_role_and_capabilities_still_cap_it(app, api
         capabilities=["audio", "chat"],
         roles={"patient": {"publish": ["camera", "microphone"], "chat": False}, "observer": {"publish": []}},
     )
-    patient = claims_of(app, mint(api, room["id"], role="patient")["token"])
+    patient = claims_of(app, api.mint(room["id"], role="patient")["token"])
     assert patient["video"]["canPublishSources"] == ["microphone"]  # no `video` capability: no camera
     assert patient["attributes"]["switchboard.chat"] == "false"
-    observer = claims_of(app, mint(api, room["id"], identity="obs-1", role="observer")["token"])
+    observer = claims_of(app, api.mint(room["id"], identity="obs-1", role="observer")["token"])
     assert observer["video"]["canPublish"] is False
 
 
@@ -128,7 +121,7 @@ def test_bad_token_requests_are_422_and_store_nothing(app, api, body, param):
 
 def test_identity_accepts_the_documented_characters(api):
     room = api.create_room()
-    assert mint(api, room["id"], identity="Dr.Who:clinic@north_1-2")["identity"] == "Dr.Who:clinic@north_1-2"
+    assert api.mint(room["id"], identity="Dr.Who:clinic@north_1-2")["identity"] == "Dr.Who:clinic@north_1-2"
 
 
 def test_minting_in_a_closed_room_is_409(api):
@@ -146,7 +139,7 @@ def test_minting_in_another_projects_room_is_404(api, other_api):
 
 def test_tokens_are_stored_without_the_identity_in_the_clear(app, api):
     room = api.create_room()
-    data = mint(api, room["id"], identity="patient-9182")
+    data = api.mint(room["id"], identity="patient-9182")
     record = db.session.scalar(db.select(JoinToken))
     assert "patient-9182" not in repr(record.__dict__)
     assert record.identity_hash != "patient-9182" and len(record.identity_hash) == 64
@@ -155,7 +148,7 @@ def test_tokens_are_stored_without_the_identity_in_the_clear(app, api):
 
 def test_authenticate_accepts_a_live_token_and_refuses_revoked_and_forged_ones(app, api):
     room = api.create_room()
-    token = mint(api, room["id"])["token"]
+    token = api.mint(room["id"])["token"]
     claims, record = tokens.authenticate(token)
     assert (claims.identity, claims.room_id) == ("patient-9182", room["id"])
 
@@ -175,7 +168,7 @@ def test_authenticate_accepts_a_live_token_and_refuses_revoked_and_forged_ones(a
 
 def test_authenticate_refuses_an_expired_token(app, api):
     room = api.create_room()
-    token = mint(api, room["id"], ttl_seconds=60)["token"]
+    token = api.mint(room["id"], ttl_seconds=60)["token"]
     expired = jwt.encode(
         {**claims_of(app, token), "exp": int(time.time()) - 1}, app.config["LIVEKIT_API_SECRET"]
     )

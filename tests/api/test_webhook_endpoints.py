@@ -8,7 +8,8 @@ import pytest
 from switchboard.extensions import db
 from switchboard.models import Job, Project
 from switchboard.models.base import utcnow
-from switchboard.services import events, webhooks
+from switchboard.plumbing import events
+from switchboard.services import webhooks
 
 URL = "https://hooks.example.com/switchboard"
 
@@ -286,4 +287,4 @@ def test_webhook_responses_validate_against_the_spec(api, client):
     _emit("room.created")
     delivery = api.get(f"/webhook_endpoints/{endpoint['id']}/deliveries").get_json()["data"][0]
     jsonschema.validate(delivery, _schema(spec, "WebhookDeliveryOut"))
-    assert "/webhook_endpoints/{id}/rotate_secret" in spec["paths"]
+    assert "/webhook_endpoints/{endpoint_id}/rotate_secret" in spec["paths"]

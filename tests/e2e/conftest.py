@@ -7,7 +7,6 @@ import subprocess
 import pytest
 
 from switchboard import ROOT
-from tests.jobs.conftest import emit, receiver  # noqa: F401  (fixtures shared with tests/jobs)
 
 # Short times so retries and lease expiry happen within a test.
 FAST = {

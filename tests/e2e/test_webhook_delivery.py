@@ -13,7 +13,7 @@ import pytest
 from switchboard.extensions import db
 from switchboard.models import EVENT_TYPES, Job, WebhookDelivery
 from switchboard.webhooks import WebhookVerificationError, verify, verify_standard
-from tests.webhook_receiver import wait_for
+from tests.support.webhook_receiver import wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -221,7 +221,7 @@ def test_changes_made_through_the_real_web_app_reach_the_receiver(app, api, rece
     process delivers, the receiver process verifies."""
     import requests
 
-    from tests.servers import AppServer
+    from tests.support.servers import AppServer
 
     hooks = receiver()
     endpoint = create_endpoint(api, hooks.url("/ok"), events=["room.created", "room.closed"])

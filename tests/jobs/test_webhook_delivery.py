@@ -9,7 +9,7 @@ from switchboard.extensions import db
 from switchboard.jobs import worker
 from switchboard.models import Job, WebhookDelivery, WebhookEndpoint
 from switchboard.models.base import utcnow
-from switchboard.services import webhook_delivery
+from switchboard.services.webhooks import delivery as webhook_delivery
 from switchboard.webhooks import verify
 
 

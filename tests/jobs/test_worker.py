@@ -8,30 +8,34 @@ import sqlalchemy as sa
 
 from switchboard.extensions import db
 from switchboard.jobs import registry, worker
-from switchboard.jobs.queue import enqueue
 from switchboard.models import IdempotencyKey, Job, Project
 from switchboard.models.base import utcnow
+from switchboard.plumbing.outbox import enqueue
 
 RAN: list[dict] = []
 
 
-@registry.task("tests.record")
 def record(payload: dict) -> None:
     RAN.append(payload)
 
 
-@registry.task("tests.explode")
 def explode(payload: dict) -> None:
     raise ValueError("the handler broke")
 
 
-@registry.task("tests.retry_later")
 def retry_later(payload: dict) -> None:
     raise registry.Retry("come back later", after_seconds=600)
 
 
 @pytest.fixture(autouse=True)
-def clean():
+def clean(app):
+    jobs = registry.current()
+    for kind, handler in (
+        ("tests.record", record),
+        ("tests.explode", explode),
+        ("tests.retry_later", retry_later),
+    ):
+        jobs.add(kind, handler)
     RAN.clear()
     yield
     RAN.clear()
@@ -128,8 +132,7 @@ def test_a_worker_that_lost_its_lease_does_not_settle_the_job(app):
 
 
 def test_periodic_jobs_are_scheduled_once_per_slot_across_workers(app, monkeypatch):
-    monkeypatch.setattr(registry, "PERIODIC", [registry.Periodic("tests.record", every_seconds=60)])
-    monkeypatch.setattr(worker, "PERIODIC", registry.PERIODIC)
+    monkeypatch.setattr(registry.current(), "periodic", [registry.Periodic("tests.record", every_seconds=60)])
     now = 1_800_000_030.0
     assert worker.schedule_periodic(now, seen={}) == 1  # worker A
     assert worker.schedule_periodic(now + 5, seen={}) == 0  # worker B, same slot

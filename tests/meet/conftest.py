@@ -5,8 +5,8 @@ import shutil
 
 import pytest
 
-from tests.components import require_component
 from tests.realtime.conftest import backend, server, server_env  # noqa: F401  (shared server fixtures)
+from tests.support.components import require_component
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [

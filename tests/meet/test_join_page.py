@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.realtime.chatclient import ChatClient
+from tests.support.chatclient import ChatClient
 
 pytestmark = pytest.mark.slow
 
@@ -82,7 +82,7 @@ def test_page_reconnects_after_a_server_restart_and_resyncs_what_it_missed(
 ):
     import signal
 
-    from tests.servers import AppServer
+    from tests.support.servers import AppServer
 
     room = api.create_room(capabilities=["chat"])
     alice = join_url(api, room["id"], "alice")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.servers import LiveKitServer
+from tests.support.servers import LiveKitServer
 
 pytestmark = pytest.mark.slow
 

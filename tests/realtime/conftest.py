@@ -7,8 +7,8 @@ so tests are grouped by database and each group starts one server.
 import pytest
 
 from tests.conftest import BACKENDS
-from tests.realtime.chatclient import ChatClient
-from tests.servers import AppServer
+from tests.support.chatclient import ChatClient
+from tests.support.servers import AppServer
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -38,9 +38,7 @@ def server(backend, database_urls, server_env):
 @pytest.fixture
 def mint(api):
     def mint(room_id: str, identity: str, **body) -> str:
-        response = api.post(f"/rooms/{room_id}/tokens", json={"identity": identity, **body})
-        assert response.status_code == 201, response.get_json()
-        return response.get_json()["data"]["token"]
+        return api.mint(room_id, identity, **body)["token"]
 
     return mint
 

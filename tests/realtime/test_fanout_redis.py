@@ -7,9 +7,9 @@ import uuid
 import pytest
 import redis
 
-from tests.components import require_component
-from tests.realtime.chatclient import ChatClient
-from tests.servers import AppServer
+from tests.support.chatclient import ChatClient
+from tests.support.components import require_component
+from tests.support.servers import AppServer
 
 pytestmark = pytest.mark.slow
 
@@ -148,8 +148,8 @@ def test_participant_removed_signal_closes_their_sockets_on_every_process(app, a
     from switchboard import create_app
     from switchboard.extensions import db
     from switchboard.models import Room
+    from switchboard.plumbing.signals import participant_removed
     from switchboard.services import tokens
-    from switchboard.signals import participant_removed
 
     room = api.create_room()
     first, second = servers

@@ -33,7 +33,7 @@ def stored(room_id: str, count: int) -> list[dict]:
     out = []
     for i in range(count):
         message = chat.post_message(room_id, sender, f"m{i}")
-        out.append(chat.message_data(message))
+        out.append(chat.event_data(message))
         db.session.commit()
     return out
 

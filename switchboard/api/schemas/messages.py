@@ -3,7 +3,8 @@
 from pydantic import Field
 
 from switchboard.api.schemas.common import ResponseModel, Timestamp
-from switchboard.api.schemas.rooms import Capability
+from switchboard.models.base import isoformat
+from switchboard.services.rooms.specs import Capability
 
 
 class MessageOut(ResponseModel):
@@ -17,6 +18,17 @@ class MessageOut(ResponseModel):
     seq: int = Field(
         description="Position in the room: 1, 2, 3 … with no gaps; every member sees this order."
     )
+
+    @classmethod
+    def build(cls, message) -> "MessageOut":
+        return cls(
+            id=message.id,
+            room_id=message.room_id,
+            from_=message.sender_identity,
+            body=message.body,
+            sent_at=isoformat(message.sent_at),
+            seq=message.seq,
+        )
 
 
 class RealtimeInfoOut(ResponseModel):
@@ -37,3 +49,19 @@ class RealtimeInfoOut(ResponseModel):
         description="The chat WebSocket URL (without the token); null without `chat`."
     )
     expires_at: Timestamp
+
+    @classmethod
+    def build(cls, claims, record, room, *, livekit_url: str | None, realtime_url: str | None):
+        return cls(
+            room_id=room.id,
+            room_name=room.name,
+            identity=claims.identity,
+            name=claims.name or claims.identity,
+            role=claims.role,
+            capabilities=room.capabilities,
+            can_chat=claims.chat,
+            can_publish=list((record.grant or {}).get("publish") or []),
+            livekit_url=livekit_url,
+            realtime_url=realtime_url,
+            expires_at=isoformat(record.expires_at),
+        )

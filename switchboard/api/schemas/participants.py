@@ -5,6 +5,11 @@ from typing import Literal
 from pydantic import Field
 
 from switchboard.api.schemas.common import ResponseModel, Timestamp
+from switchboard.models.base import isoformat, utcnow
+
+
+def _seconds(start, end) -> int:
+    return max(0, int(((end or utcnow()) - start).total_seconds()))
 
 
 class TrackOut(ResponseModel):
@@ -25,6 +30,17 @@ class ParticipantOut(ResponseModel):
     joined_at: Timestamp
     tracks: list[TrackOut]
 
+    @classmethod
+    def build(cls, person) -> "ParticipantOut":
+        return cls(
+            identity=person.identity,
+            name=person.name,
+            role=person.role,
+            state=person.state,
+            joined_at=isoformat(person.joined_at),
+            tracks=[TrackOut(sid=t.sid, kind=t.kind, source=t.source, muted=t.muted) for t in person.tracks],
+        )
+
 
 class ParticipantRemovedOut(ResponseModel):
     identity: str
@@ -42,6 +58,18 @@ class TimeLogOut(ResponseModel):
         description="left, removed, room_closed or reconciled (LiveKit no longer had the connection)."
     )
 
+    @classmethod
+    def build(cls, row) -> "TimeLogOut":
+        return cls(
+            identity=row.identity,
+            name=row.name,
+            role=row.role,
+            joined_at=isoformat(row.joined_at),
+            left_at=isoformat(row.left_at),
+            duration_seconds=_seconds(row.joined_at, row.left_at),
+            left_reason=row.left_reason,
+        )
+
 
 class SessionOut(ResponseModel):
     id: str = Field(examples=["ses_Q2w8Zk3mN7"])
@@ -50,6 +78,17 @@ class SessionOut(ResponseModel):
     ended_at: Timestamp | None
     duration_seconds: int
     participants: list[TimeLogOut] = Field(description="One entry per connection, in join order.")
+
+    @classmethod
+    def build(cls, session, *, time_logs: list) -> "SessionOut":
+        return cls(
+            id=session.id,
+            room_id=session.room_id,
+            started_at=isoformat(session.started_at),
+            ended_at=isoformat(session.ended_at),
+            duration_seconds=_seconds(session.started_at, session.ended_at),
+            participants=[TimeLogOut.build(row) for row in time_logs],
+        )
 
 
 class RoomPurgedOut(ResponseModel):

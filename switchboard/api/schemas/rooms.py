@@ -1,91 +1,17 @@
-"""Room request and response bodies."""
+"""Room request envelopes and the room response body."""
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import Field
 
-from switchboard.api.schemas.common import (
-    DisplayName,
-    Metadata,
-    RequestModel,
-    ResponseModel,
-    Timestamp,
-)
-
-Capability = Literal["video", "audio", "chat", "recording"]
-Source = Literal["camera", "microphone", "screen_share"]
-RoleName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,31}$")]
-Region = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
-
-
-def _unique(values: list) -> list:
-    if len(set(values)) != len(values):
-        raise ValueError("must not repeat a value")
-    return values
-
-
-def _role_count(roles: dict | None) -> dict | None:
-    if roles is not None and len(roles) > 32:
-        raise ValueError("may define at most 32 roles")
-    return roles
-
-
-class RolePolicy(RequestModel):
-    """What one role may do in this room. Room capabilities still cap every role."""
-
-    publish: Annotated[list[Source], AfterValidator(_unique)] | None = Field(
-        default=None,
-        description="Track sources this role may publish; omitted means the built-in default "
-        "for the role (all for host and participant roles, none for viewer).",
-    )
-    subscribe: bool = Field(default=True, description="May receive others' tracks.")
-    chat: bool = Field(default=True, description="May send chat messages.")
-    moderate: bool = Field(default=False, description="May remove participants and mute tracks.")
-
-
-Roles = Annotated[
-    dict[RoleName, RolePolicy],
-    AfterValidator(_role_count),
-    Field(description="Per-role policy keyed by role name; roles not listed keep their defaults."),
-]
-Capabilities = Annotated[
-    list[Capability],
-    Field(
-        min_length=1,
-        description="`video` means camera, microphone and screen share; "
-        "`audio` alone makes an audio-only room.",
-    ),
-    AfterValidator(_unique),
-]
-
-
-class RoomCreate(RequestModel):
-    name: DisplayName
-    capabilities: Capabilities
-    max_participants: Annotated[int, Field(ge=1, le=10000)] | None = Field(
-        default=None, description="Hard cap on concurrent participants; default from config."
-    )
-    empty_timeout: Annotated[int, Field(ge=1, le=86400)] | None = Field(
-        default=None,
-        description="Seconds the room stays open after the last participant leaves (default 300).",
-    )
-    region: Region | None = Field(default=None, description="Media region; default from config.")
-    metadata: Metadata | None = None
-    roles: Roles | None = None
+from switchboard.api.schemas.common import ResponseModel, Timestamp
+from switchboard.models.base import isoformat
+from switchboard.plumbing.validation import RequestModel
+from switchboard.services.rooms.specs import Capability, RoomCreate, RoomUpdate
 
 
 class RoomCreateBody(RequestModel):
     room: RoomCreate
-
-
-class RoomUpdate(RequestModel):
-    """Only the fields sent are changed. `metadata: null` clears it; `roles: null` removes the policy."""
-
-    name: DisplayName = None  # type: ignore[assignment]
-    max_participants: Annotated[int, Field(ge=1, le=10000)] = None  # type: ignore[assignment]
-    empty_timeout: Annotated[int, Field(ge=1, le=86400)] = None  # type: ignore[assignment]
-    metadata: Metadata | None = None
-    roles: Roles | None = None
 
 
 class RoomUpdateBody(RequestModel):
@@ -105,3 +31,20 @@ class RoomOut(ResponseModel):
     participant_count: int
     created_at: Timestamp
     closed_at: Timestamp | None
+
+    @classmethod
+    def build(cls, room, *, participant_count: int) -> "RoomOut":
+        return cls(
+            id=room.id,
+            name=room.name,
+            status=room.status,
+            capabilities=room.capabilities,
+            max_participants=room.max_participants,
+            empty_timeout=room.empty_timeout,
+            region=room.region,
+            metadata=room.metadata_ or {},
+            roles=room.roles,
+            participant_count=participant_count,
+            created_at=isoformat(room.created_at),
+            closed_at=isoformat(room.closed_at),
+        )

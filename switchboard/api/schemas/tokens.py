@@ -1,31 +1,9 @@
-"""Join token request and response bodies."""
+"""The join token response body (the request is `services.tokens.specs.TokenCreate`)."""
 
-from typing import Annotated
+from pydantic import Field
 
-from pydantic import Field, StringConstraints
-
-from switchboard.api.schemas.common import DisplayName, Metadata, RequestModel, ResponseModel, Timestamp
-from switchboard.api.schemas.rooms import RoleName
-
-Identity = Annotated[
-    str,
-    StringConstraints(pattern=r"^[A-Za-z0-9._:@-]{1,128}$"),
-    Field(description="Who joins: 1-128 characters of A-Za-z0-9._:@-", examples=["patient-9182"]),
-]
-
-
-class TokenCreate(RequestModel):
-    identity: Identity
-    role: RoleName = Field(
-        default="participant",
-        description="`host` (publish all, moderate), `viewer` (receive only) or any other name "
-        "(participant rights unless the room's `roles` policy defines it).",
-    )
-    name: DisplayName | None = Field(default=None, description="Display name; defaults to the identity.")
-    ttl_seconds: Annotated[int, Field(ge=60, le=86400)] = Field(
-        default=3600, description="60-86400, default 3600."
-    )
-    metadata: Metadata | None = None
+from switchboard.api.schemas.common import ResponseModel, Timestamp
+from switchboard.models.base import isoformat
 
 
 class TokenOut(ResponseModel):
@@ -39,3 +17,14 @@ class TokenOut(ResponseModel):
     )
     identity: str
     role: str
+
+    @classmethod
+    def build(cls, issued) -> "TokenOut":
+        return cls(
+            token=issued.jwt,
+            url=issued.livekit_url,
+            expires_at=isoformat(issued.record.expires_at),
+            join_url=issued.join_url,
+            identity=issued.identity,
+            role=issued.record.role,
+        )

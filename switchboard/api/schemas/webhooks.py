@@ -1,61 +1,25 @@
-"""Webhook endpoint and delivery bodies."""
+"""Webhook endpoint and delivery response bodies."""
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import Field
 
-from switchboard.api.schemas.common import RequestModel, ResponseModel, Timestamp
-from switchboard.models.events import EVENT_TYPES
-
-EventType = Literal[EVENT_TYPES + ("*",)]  # type: ignore[valid-type]
-Url = Annotated[
-    str,
-    StringConstraints(min_length=1, max_length=2048),
-    Field(
-        description="http:// or https:// URL the events are POSTed to. No credentials in it; "
-        "link-local and cloud-metadata addresses (169.254.0.0/16, fe80::/10, fd00:ec2::254, …) "
-        "are refused, when saved and again at delivery time (after DNS resolution).",
-        examples=["https://api.example.com/switchboard/webhooks"],
-    ),
-]
+from switchboard.api.schemas.common import ResponseModel, Timestamp
+from switchboard.models.base import isoformat
 
 
-def _event_list(values: list[str]) -> list[str]:
-    if len(set(values)) != len(values):
-        raise ValueError("must not repeat a value")
-    if "*" in values and len(values) > 1:
-        raise ValueError('must be ["*"] alone or a list of event types')
-    return values
-
-
-Events = Annotated[
-    list[EventType],
-    Field(
-        min_length=1,
-        description='`["*"]` for every event, or the event types to receive: ' + ", ".join(EVENT_TYPES) + ".",
-    ),
-    AfterValidator(_event_list),
-]
-
-
-class WebhookEndpointCreate(RequestModel):
-    url: Url
-    events: Events
-
-
-class WebhookEndpointUpdate(RequestModel):
-    """Only the fields sent change. Setting `status` to `enabled` clears `disabled_reason`."""
-
-    url: Url = None  # type: ignore[assignment]
-    events: Events = None  # type: ignore[assignment]
-    status: Literal["enabled", "disabled"] = None  # type: ignore[assignment]
-
-
-class RotateSecret(RequestModel):
-    grace_period_seconds: Annotated[int, Field(ge=0, le=7 * 86400)] | None = Field(
-        default=None,
-        description="How long the previous secret keeps signing deliveries (a second signature "
-        "in both headers). Default 86400 (24 h); 0 retires it at once.",
+def _endpoint_fields(item) -> dict:
+    return dict(
+        id=item.id,
+        url=item.url,
+        events=list(item.events),
+        status=item.status,
+        disabled_reason=item.disabled_reason,
+        previous_secret_expires_at=isoformat(
+            item.previous_secret_expires_at if item.previous_secret else None
+        ),
+        created_at=isoformat(item.created_at),
+        updated_at=isoformat(item.updated_at),
     )
 
 
@@ -74,6 +38,10 @@ class WebhookEndpointOut(ResponseModel):
     created_at: Timestamp
     updated_at: Timestamp
 
+    @classmethod
+    def build(cls, item) -> "WebhookEndpointOut":
+        return cls(**_endpoint_fields(item))
+
 
 class WebhookEndpointWithSecret(WebhookEndpointOut):
     secret: str = Field(
@@ -81,6 +49,10 @@ class WebhookEndpointWithSecret(WebhookEndpointOut):
         "on rotate_secret: store it.",
         examples=["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
     )
+
+    @classmethod
+    def build(cls, item) -> "WebhookEndpointWithSecret":
+        return cls(secret=item.secret, **_endpoint_fields(item))
 
 
 class WebhookAttemptOut(ResponseModel):
@@ -90,6 +62,17 @@ class WebhookAttemptOut(ResponseModel):
     error: str | None = Field(description="Why the attempt failed; null on success.")
     succeeded: bool
     manual: bool = Field(description="Made by POST /webhook_deliveries/:id/retry.")
+
+    @classmethod
+    def build(cls, attempt) -> "WebhookAttemptOut":
+        return cls(
+            attempted_at=isoformat(attempt.attempted_at),
+            status_code=attempt.status_code,
+            latency_ms=attempt.latency_ms,
+            error=attempt.error,
+            succeeded=attempt.succeeded,
+            manual=attempt.manual,
+        )
 
 
 class WebhookDeliveryOut(ResponseModel):
@@ -105,3 +88,20 @@ class WebhookDeliveryOut(ResponseModel):
     created_at: Timestamp
     completed_at: Timestamp | None
     attempts: list[WebhookAttemptOut] = Field(description="Every attempt, oldest first.")
+
+    @classmethod
+    def build(cls, item) -> "WebhookDeliveryOut":
+        return cls(
+            id=item.id,
+            endpoint_id=item.endpoint_id,
+            event_id=item.event_id,
+            event_type=item.event_type,
+            status=item.status,
+            attempt_count=item.attempt_count,
+            next_attempt_at=isoformat(item.next_attempt_at) if item.status == "pending" else None,
+            last_status_code=item.last_status_code,
+            last_error=item.last_error,
+            created_at=isoformat(item.created_at),
+            completed_at=isoformat(item.completed_at),
+            attempts=[WebhookAttemptOut.build(a) for a in item.attempts],
+        )

@@ -1,0 +1,16 @@
+"""Customer-facing events: recorded in the outbox, delivered by the webhook jobs."""
+
+from switchboard.extensions import db
+from switchboard.models import EVENT_TYPES, Event
+from switchboard.plumbing.outbox import enqueue
+
+
+def emit(project_id: str, type: str, data: dict) -> Event:
+    """Record an event in the current transaction and queue its fan-out to endpoints."""
+    if type not in EVENT_TYPES:
+        raise ValueError(f"unknown event type {type!r}")
+    event = Event(project_id=project_id, type=type, data=data)
+    db.session.add(event)
+    db.session.flush()
+    enqueue("webhooks.fan_out", {"event_id": event.id})
+    return event

@@ -1,0 +1,72 @@
+"""Projects and their API keys. Keys are shown once and stored as SHA-256."""
+
+import hashlib
+import secrets
+
+from switchboard.errors import not_found
+from switchboard.extensions import db
+from switchboard.models import ApiKey, Project
+from switchboard.models.base import utcnow
+
+
+def hash_key(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def get_or_create_project(name: str) -> Project:
+    """The project called `name`, created if it does not exist yet."""
+    project = db.session.scalar(db.select(Project).where(Project.name == name))
+    if project is None:
+        project = Project(name=name)
+        db.session.add(project)
+        db.session.flush()
+    return project
+
+
+def list_projects() -> list[Project]:
+    """Every project, by name."""
+    return list(db.session.scalars(db.select(Project).order_by(Project.name)))
+
+
+def project_names() -> dict[str, str]:
+    """Project id → name, for pages that list several projects' objects."""
+    return {project.id: project.name for project in list_projects()}
+
+
+def create_key(project: Project, *, livemode: bool = True) -> tuple[ApiKey, str]:
+    """Create an API key; returns the row and the secret, which is never stored."""
+    secret = ("sk_live_" if livemode else "sk_test_") + secrets.token_urlsafe(32)
+    key = ApiKey(
+        project_id=project.id,
+        key_hash=hash_key(secret),
+        prefix=secret[:12],
+        livemode=livemode,
+    )
+    db.session.add(key)
+    db.session.flush()
+    return key, secret
+
+
+def list_keys() -> list[ApiKey]:
+    """Every API key, newest first (the secrets themselves are not kept)."""
+    return list(db.session.scalars(db.select(ApiKey).order_by(ApiKey.created_at.desc())))
+
+
+def find_key(key_id: str) -> ApiKey:
+    key = db.session.get(ApiKey, key_id)
+    if key is None:
+        raise not_found("API key", param="key_id")
+    return key
+
+
+def authenticate(secret: str) -> ApiKey | None:
+    """The active key matching `secret`, or None."""
+    if not secret.startswith(("sk_live_", "sk_test_")):
+        return None
+    return db.session.scalar(
+        db.select(ApiKey).where(ApiKey.key_hash == hash_key(secret), ApiKey.revoked_at.is_(None))
+    )
+
+
+def revoke_key(key: ApiKey) -> None:
+    key.revoked_at = utcnow()

@@ -1,0 +1,32 @@
+"""Admin users: the people who log in to /admin."""
+
+from switchboard.errors import validation
+from switchboard.extensions import db
+from switchboard.models import User
+
+MIN_PASSWORD_LENGTH = 8
+
+
+def create_user(email: str, password: str) -> User:
+    """Create an admin login, or reset the password of an existing one."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise validation(f"Use at least {MIN_PASSWORD_LENGTH} characters.", param="password")
+    user = db.session.scalar(db.select(User).where(User.email == email.lower()))
+    if user is None:
+        user = User(email=email.lower())
+        db.session.add(user)
+    user.set_password(password)
+    db.session.flush()
+    return user
+
+
+def authenticate_user(email: str, password: str) -> User | None:
+    """The user with this email and password, or None."""
+    user = db.session.scalar(db.select(User).where(User.email == email.lower()))
+    if user is not None and user.check_password(password):
+        return user
+    return None
+
+
+def get_user(user_id: str) -> User | None:
+    return db.session.get(User, user_id)
