@@ -39,10 +39,14 @@ run: bootstrap
 	$(VENV)/bin/honcho -f Procfile.dev start
 
 test: bootstrap services
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# ruff, and the layer contract in .importlinter (entry points -> services -> plumbing,
+# livekit -> models; only switchboard/livekit imports the LiveKit SDK; no import cycles).
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check switchboard tests bench scripts app.py
+	$(VENV)/bin/lint-imports
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff format switchboard tests bench scripts app.py
