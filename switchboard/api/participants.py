@@ -43,5 +43,5 @@ def list_participants(room_id):
 )
 def remove_participant(room_id, identity):
     room = rooms.get_room(g.project_id, room_id)
-    rooms.remove(room, identity)
+    rooms.remove_participant(room, identity)
     return ok(ParticipantRemovedOut(identity=identity, status="removed").dump())

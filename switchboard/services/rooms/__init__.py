@@ -22,7 +22,7 @@ from switchboard.services.rooms.roster import (
     list_connected,
     participant_count,
     participant_counts,
-    remove,
+    remove_participant,
     roster_page,
 )
 from switchboard.services.rooms.sessions import get_session, list_sessions, time_logs
@@ -49,7 +49,7 @@ __all__ = [
     "purge_room",
     "reconcile",
     "reconcile_one",
-    "remove",
+    "remove_participant",
     "roster_page",
     "time_logs",
     "update_room",

@@ -283,7 +283,7 @@ def sync_tracks(row: Participant, tracks: list[livekit.Track]) -> None:
 # Removal --------------------------------------------------------------------------------------
 
 
-def remove(room: Room, identity: str, *, actor: str = "api") -> int:
+def remove_participant(room: Room, identity: str, *, actor: str = "api") -> int:
     """Kick `identity` from the room's media and revoke all their tokens for this room.
 
     Our changes are written first (holding the room's lock, so LiveKit's `participant_left`
