@@ -19,6 +19,7 @@ from switchboard.api import (  # noqa: E402  (routes register on the blueprint)
     rooms,
     sessions,
     tokens,
+    waiting,
     webhooks,
 )
 
@@ -32,6 +33,7 @@ __all__ = [
     "rooms",
     "sessions",
     "tokens",
+    "waiting",
     "webhooks",
 ]
 

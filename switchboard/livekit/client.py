@@ -21,7 +21,7 @@ from livekit.protocol import models as lk_models
 from livekit.protocol import room as lk_room
 
 from switchboard.errors import ApiError
-from switchboard.livekit.tokens import ATTR_ROLE, ATTR_TOKEN_ID
+from switchboard.livekit.tokens import ATTR_ROLE, ATTR_TOKEN_ID, Grant, publish_sources
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +68,7 @@ class Participant:
     role: str | None
     joined_at: int  # unix seconds
     tracks: list[Track] = field(default_factory=list)
+    hidden: bool = False  # joined with a waiting-room token and not admitted yet
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ def participant_from_proto(info) -> Participant:
         role=attributes.get(ATTR_ROLE),
         joined_at=int(info.joined_at or 0),
         tracks=[track_from_proto(t) for t in info.tracks],
+        hidden=bool(info.permission.hidden) if info.HasField("permission") else False,
     )
 
 
@@ -212,3 +214,34 @@ def update_room_metadata(room: str, metadata: str) -> bool:
 def metadata_string(metadata: dict | None) -> str:
     """Room metadata as LiveKit carries it: compact JSON, or "" for none."""
     return json.dumps(metadata, separators=(",", ":"), ensure_ascii=False) if metadata else ""
+
+
+_SOURCE_ENUMS = {
+    "camera": lk_models.TrackSource.CAMERA,
+    "microphone": lk_models.TrackSource.MICROPHONE,
+    "screen_share": lk_models.TrackSource.SCREEN_SHARE,
+    "screen_share_audio": lk_models.TrackSource.SCREEN_SHARE_AUDIO,
+}
+
+
+def grant_permission(room: str, identity: str, grant: Grant) -> Participant | None:
+    """Give a connected participant `grant`'s rights and make them visible (admission from a
+    waiting room: LiveKit pushes the new permission, no reconnect). None when LiveKit has no
+    such participant."""
+    sources = publish_sources(grant)
+    permission = lk_models.ParticipantPermission(
+        can_subscribe=grant.subscribe,
+        can_publish=bool(sources),
+        can_publish_data=grant.chat,
+        can_publish_sources=[_SOURCE_ENUMS[s] for s in sources],
+        hidden=False,
+        can_update_metadata=False,
+    )
+    request = lk_room.UpdateParticipantRequest(room=room, identity=identity, permission=permission)
+    try:
+        info = _call("UpdateParticipant", request, lk_models.ParticipantInfo, room=room)
+    except LiveKitError as err:
+        if err.not_found:
+            return None
+        raise
+    return participant_from_proto(info)

@@ -14,6 +14,7 @@ ATTR_TOKEN_ID = "switchboard.token_id"
 ATTR_ROLE = "switchboard.role"
 ATTR_CHAT = "switchboard.chat"
 ATTR_MODERATE = "switchboard.moderate"
+ATTR_WAITING = "switchboard.waiting"
 
 SCREEN_SOURCES = {"screen_share": ["screen_share", "screen_share_audio"]}
 
@@ -26,6 +27,16 @@ class Grant:
     subscribe: bool
     chat: bool
     moderate: bool
+    # In a waiting room until admitted: hidden, and no publishing, subscribing or data.
+    waiting: bool = False
+
+
+def publish_sources(grant: Grant) -> list[str]:
+    """LiveKit's track sources for what the grant may publish."""
+    sources: list[str] = []
+    for source in grant.publish:
+        sources.extend(SCREEN_SOURCES.get(source, [source]))
+    return sources
 
 
 @dataclass(frozen=True)
@@ -37,6 +48,7 @@ class VerifiedToken:
     role: str
     chat: bool
     moderate: bool
+    waiting: bool = False
 
 
 @dataclass(frozen=True)
@@ -66,17 +78,16 @@ def mint(
     room_settings: RoomSettings | None = None,
 ) -> str:
     """A LiveKit join token (HS256, Switchboard's LiveKit key) for one identity in one room."""
-    sources: list[str] = []
-    for source in grant.publish:
-        sources.extend(SCREEN_SOURCES.get(source, [source]))
+    sources = [] if grant.waiting else publish_sources(grant)
     grants = lk.VideoGrants(
         room_join=True,
         room=room_id,
         can_publish=bool(sources),
         can_publish_sources=sources,
-        can_subscribe=grant.subscribe,
-        can_publish_data=grant.chat,
+        can_subscribe=grant.subscribe and not grant.waiting,
+        can_publish_data=grant.chat and not grant.waiting,
         can_update_own_metadata=False,
+        hidden=grant.waiting,
     )
     token = (
         lk.AccessToken(current_app.config["LIVEKIT_API_KEY"], current_app.config["LIVEKIT_API_SECRET"])
@@ -89,6 +100,7 @@ def mint(
                 ATTR_ROLE: role,
                 ATTR_CHAT: "true" if grant.chat else "false",
                 ATTR_MODERATE: "true" if grant.moderate else "false",
+                **({ATTR_WAITING: "true"} if grant.waiting else {}),
             }
         )
         .with_grants(grants)
@@ -133,6 +145,7 @@ def verify(token: str) -> VerifiedToken:
         role=attributes.get(ATTR_ROLE, "participant"),
         chat=attributes.get(ATTR_CHAT) == "true",
         moderate=attributes.get(ATTR_MODERATE) == "true",
+        waiting=attributes.get(ATTR_WAITING) == "true",
     )
 
 

@@ -11,6 +11,7 @@ from switchboard.models.rooms import CAPABILITIES, ROOM_STATUSES, Room
 from switchboard.models.sessions import Session
 from switchboard.models.tokens import JoinToken
 from switchboard.models.users import User
+from switchboard.models.visits import WAITING_STATUSES, WaitingEntry
 from switchboard.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
@@ -36,4 +37,6 @@ __all__ = [
     "WebhookAttempt",
     "WebhookDelivery",
     "WebhookEndpoint",
+    "WAITING_STATUSES",
+    "WaitingEntry",
 ]

@@ -1,6 +1,6 @@
 """Rooms: the container a call and its chat live in."""
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from switchboard.extensions import db
@@ -8,6 +8,7 @@ from switchboard.models.base import new_id, utcnow
 
 ROOM_STATUSES = ("idle", "active", "closed")
 CAPABILITIES = ("video", "audio", "chat", "recording")
+RECORDING_CONSENT_MODES = ("notice", "required")
 
 
 class Room(db.Model):
@@ -25,6 +26,11 @@ class Room(db.Model):
     # `metadata` is taken by SQLAlchemy's declarative base, hence the trailing underscore.
     metadata_: Mapped[dict] = mapped_column("metadata", JSON, default=dict)
     roles: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    # Visit controls: non-hosts wait to be admitted; the room closes itself at `ends_at`;
+    # `required` asks everyone's consent before a recording starts.
+    waiting_room: Mapped[bool] = mapped_column(Boolean, default=False)
+    ends_at: Mapped[object | None] = mapped_column(DateTime, nullable=True)
+    recording_consent: Mapped[str] = mapped_column(String(16), default="notice")
     created_at: Mapped[object] = mapped_column(DateTime, default=utcnow)
     closed_at: Mapped[object | None] = mapped_column(DateTime, nullable=True)
 

@@ -5,6 +5,8 @@ Receivers in other processes are reached by the realtime hub, which re-publishes
 
 - `participant_removed(room_id, identity=...)`: a participant was removed; their tokens are revoked.
 - `room_closed(room_id)`: a room was closed; everyone must be disconnected.
+- `token_revoked(room_id, token_id=...)`: one token was revoked (ejected at expiry); the
+  sockets opened with it must close.
 """
 
 from blinker import Namespace
@@ -13,3 +15,4 @@ _signals = Namespace()
 
 participant_removed = _signals.signal("participant-removed")
 room_closed = _signals.signal("room-closed")
+token_revoked = _signals.signal("token-revoked")

@@ -3,7 +3,7 @@ and the fan-out hub (`hub.py`). The socket's route lives in `api/realtime.py`.""
 
 from flask import current_app, has_app_context
 
-from switchboard.plumbing.signals import participant_removed, room_closed
+from switchboard.plumbing.signals import participant_removed, room_closed, token_revoked
 from switchboard.realtime import hub as _hub
 
 
@@ -12,6 +12,7 @@ def init_app(app) -> None:
     _hub.init_app(app)
     participant_removed.connect(_on_participant_removed, weak=False)
     room_closed.connect(_on_room_closed, weak=False)
+    token_revoked.connect(_on_token_revoked, weak=False)
 
 
 def _publish(room_id: str, item: dict) -> None:
@@ -27,3 +28,8 @@ def _on_participant_removed(room_id, identity=None, **_):
 def _on_room_closed(room_id, **_):
     """Every process sends `room.closed` and closes the room's sockets with 4404."""
     _publish(room_id, {"kind": "close"})
+
+
+def _on_token_revoked(room_id, token_id=None, **_):
+    """Every process closes the sockets opened with that token with 4401."""
+    _publish(room_id, {"kind": "revoke_token", "token_id": token_id})

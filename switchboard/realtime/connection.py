@@ -37,6 +37,7 @@ CLOSE_ROOM_CLOSED = 4404
 REFUSAL_CLOSE_CODES = {
     "unauthorized": CLOSE_UNAUTHORIZED,
     "chat_disabled": CLOSE_FORBIDDEN,
+    "waiting": CLOSE_FORBIDDEN,
     "room_closed": CLOSE_ROOM_CLOSED,
 }
 
@@ -262,6 +263,9 @@ class Connection:
         elif kind == "remove":
             if item[1] == self.identity:
                 self._close(CLOSE_UNAUTHORIZED, "You were removed from this room.")
+        elif kind == "revoke_token":
+            if item[1] == self.claims.token_id:
+                self._close(CLOSE_UNAUTHORIZED, "Your access to this room has ended.")
         elif kind == "close_room":
             self._send("room.closed", {"room_id": self.room_id})
             self._close(CLOSE_ROOM_CLOSED, "This room is closed.")

@@ -113,6 +113,8 @@ class RoomChannel:
             self._broadcast(("event", item["event"], item["data"], item.get("origin")))
         elif kind == "remove":
             self._broadcast(("remove", item["identity"]))
+        elif kind == "revoke_token":
+            self._broadcast(("revoke_token", item["token_id"]))
         elif kind == "close":
             self._broadcast(("close_room",))
 

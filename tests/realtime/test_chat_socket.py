@@ -182,6 +182,13 @@ def test_room_without_chat_refuses_with_4403(api, mint, connect):
     assert connect(mint(room["id"], "watcher", role="viewer")).close_code() == 4403
 
 
+def test_a_waiting_room_token_gets_no_room_chat_until_admitted(api, mint, connect):
+    room = api.create_room(waiting_room=True)
+    assert connect(mint(room["id"], "patient", role="patient")).close_code() == 4403
+    host = connect(mint(room["id"], "clinician", role="host"))
+    assert host.expect("presence.state")["data"]["participants"][0]["identity"] == "clinician"
+
+
 def test_bad_and_expired_tokens_are_refused_with_4401(app, api, mint, connect):
     import jwt as pyjwt
 

@@ -49,6 +49,11 @@ class RealtimeInfoOut(ResponseModel):
         description="The chat WebSocket URL (without the token); null without `chat`."
     )
     expires_at: Timestamp
+    waiting: bool = Field(
+        description="The token waits in the waiting room: connected hidden, without rights, until a "
+        "host admits it (LiveKit then updates its permissions; no new token is needed)."
+    )
+    ends_at: Timestamp | None = Field(description="When the room closes by itself; null for never.")
 
     @classmethod
     def build(cls, claims, record, room, *, livekit_url: str | None, realtime_url: str | None):
@@ -64,4 +69,6 @@ class RealtimeInfoOut(ResponseModel):
             livekit_url=livekit_url,
             realtime_url=realtime_url,
             expires_at=isoformat(record.expires_at),
+            waiting=bool((record.grant or {}).get("waiting")),
+            ends_at=isoformat(room.ends_at),
         )

@@ -1,11 +1,12 @@
 """Participant, session and purge response bodies."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from switchboard.api.schemas.common import ResponseModel, Timestamp
 from switchboard.models.base import isoformat, utcnow
+from switchboard.plumbing.validation import RequestModel
 
 
 def _seconds(start, end) -> int:
@@ -95,3 +96,31 @@ class RoomPurgedOut(ResponseModel):
     room_id: str
     status: Literal["purged"]
     erased: dict[str, int] = Field(description="How many records of each kind were erased.")
+
+
+class WaitingOut(ResponseModel):
+    identity: str
+    name: str
+    role: str
+    waiting_since: Timestamp
+
+    @classmethod
+    def build(cls, entry) -> "WaitingOut":
+        return cls(
+            identity=entry.identity,
+            name=entry.name,
+            role=entry.role,
+            waiting_since=isoformat(entry.waiting_since),
+        )
+
+
+class WaitingDecisionOut(ResponseModel):
+    identity: str
+    status: Literal["admitted", "denied"]
+
+
+class DenyBody(RequestModel):
+    message: Annotated[str, StringConstraints(min_length=1, max_length=500)] | None = Field(
+        default=None,
+        description="Shown to the person on their page (e.g. 'Please book another slot'). Never logged.",
+    )

@@ -7,7 +7,7 @@ from pydantic import Field
 from switchboard.api.schemas.common import ResponseModel, Timestamp
 from switchboard.models.base import isoformat
 from switchboard.plumbing.validation import RequestModel
-from switchboard.services.rooms.specs import Capability, RoomCreate, RoomUpdate
+from switchboard.services.rooms.specs import Capability, ConsentMode, RoomCreate, RoomUpdate
 
 
 class RoomCreateBody(RequestModel):
@@ -29,6 +29,9 @@ class RoomOut(ResponseModel):
     metadata: dict
     roles: dict[str, dict] | None
     participant_count: int
+    waiting_room: bool
+    ends_at: Timestamp | None = Field(description="When the room closes by itself; null for never.")
+    recording_consent: ConsentMode
     created_at: Timestamp
     closed_at: Timestamp | None
 
@@ -45,6 +48,9 @@ class RoomOut(ResponseModel):
             metadata=room.metadata_ or {},
             roles=room.roles,
             participant_count=participant_count,
+            waiting_room=bool(room.waiting_room),
+            ends_at=isoformat(room.ends_at),
+            recording_consent=room.recording_consent or "notice",
             created_at=isoformat(room.created_at),
             closed_at=isoformat(room.closed_at),
         )

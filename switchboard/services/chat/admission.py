@@ -10,7 +10,8 @@ from switchboard.services import tokens
 class JoinRefused(ApiError):
     """A join token that may not open the room now. `code` says why: `unauthorized` (bad,
     expired or revoked token, 401), `room_closed` (closed or unknown room, 404) or
-    `chat_disabled` (the room has no chat, 403). Transports map it to their own signal."""
+    `chat_disabled` (the room has no chat, 403) or `waiting` (not admitted from the waiting room
+    yet, 403). Transports map it to their own signal."""
 
 
 def admit(jwt: str, *, chat: bool) -> tuple[VerifiedToken, JoinToken, Room]:
@@ -25,4 +26,8 @@ def admit(jwt: str, *, chat: bool) -> tuple[VerifiedToken, JoinToken, Room]:
     room = db.session.get(Room, claims.room_id)
     if chat and not room.has("chat"):
         raise JoinRefused(403, "This room has no chat.", code="chat_disabled")
+    if chat and tokens.waiting(record):
+        raise JoinRefused(
+            403, "You are in the waiting room; the chat opens once a host lets you in.", code="waiting"
+        )
     return claims, record, room

@@ -1,7 +1,7 @@
 """Rooms, the aggregate a call lives in: the room itself (`room`), who is in it with their
 time logs (`roster`), its active periods (`sessions`), what LiveKit reports and the repair
 when reports are lost (`lifecycle`), LiveKit follow-ups after commit (`livekit_sync`) and
-erasing what a closed room recorded about people (`purge`).
+erasing what a closed room recorded about people (`purge`), and the waiting room (`waiting`).
 
 Inside the package dependencies run one way: sessions < roster < room < lifecycle.
 """
@@ -12,6 +12,7 @@ from switchboard.services.rooms.purge import purge_room
 from switchboard.services.rooms.room import (
     close_room,
     create_room,
+    end_if_due,
     find_room,
     get_room,
     list_rooms,
@@ -19,6 +20,7 @@ from switchboard.services.rooms.room import (
 )
 from switchboard.services.rooms.roster import (
     Connected,
+    eject_token,
     list_connected,
     participant_count,
     participant_counts,
@@ -27,6 +29,7 @@ from switchboard.services.rooms.roster import (
 )
 from switchboard.services.rooms.sessions import get_session, list_sessions, time_logs
 from switchboard.services.rooms.specs import RoomCreate, RoomUpdate
+from switchboard.services.rooms.waiting import admit, deny, waiting_page
 
 STATUSES = ROOM_STATUSES
 
@@ -35,7 +38,11 @@ __all__ = [
     "Connected",
     "RoomCreate",
     "RoomUpdate",
+    "admit",
     "close_room",
+    "deny",
+    "eject_token",
+    "end_if_due",
     "create_room",
     "find_room",
     "get_room",
@@ -53,4 +60,5 @@ __all__ = [
     "roster_page",
     "time_logs",
     "update_room",
+    "waiting_page",
 ]

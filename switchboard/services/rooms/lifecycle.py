@@ -24,7 +24,7 @@ from switchboard.models.base import utcnow
 from switchboard.plumbing import audit
 from switchboard.plumbing.outbox import enqueue
 from switchboard.services import tokens
-from switchboard.services.rooms import roster, sessions
+from switchboard.services.rooms import roster, sessions, waiting
 from switchboard.services.rooms.room import close_room
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,8 @@ def handle_event(event: LiveKitEvent) -> None:
         row = roster.find_by_sid(room, event.participant.sid)
         if row is not None:
             roster.mark_left(row, reason="left")
+        else:
+            waiting.left(room, event.participant.sid)
     elif event.event in ("track_published", "track_unpublished") and event.participant and event.track:
         row = roster.find_by_sid(room, event.participant.sid)
         if row is not None:
@@ -56,16 +58,20 @@ def handle_event(event: LiveKitEvent) -> None:
         _on_finished(room, event.room_sid)
 
 
-def _honoured(room: Room, info: livekit.Participant) -> bool:
+def _verdict(room: Room, info: livekit.Participant) -> tokens.Verdict:
     # LiveKit checked the token's expiry when it let the participant in.
-    return bool(tokens.honoured(info.token_id, room=room, identity=info.identity, check_expiry=False))
+    return tokens.honoured(info.token_id, room=room, identity=info.identity, check_expiry=False)
 
 
-def _on_joined(room: Room, info: livekit.Participant, livekit_sid: str) -> None:
-    if _honoured(room, info):
-        roster.record_joined(room, info, livekit_sid=livekit_sid)
-        return
-    _refuse(room, info, actor="livekit")
+def _on_joined(room: Room, info: livekit.Participant, livekit_sid: str, *, actor: str = "livekit") -> None:
+    verdict = _verdict(room, info)
+    if not verdict:
+        _refuse(room, info, actor=actor)
+    elif info.hidden:
+        # A waiting token: queued, or let in again if this identity was admitted already.
+        waiting.arrived(room, info, livekit_sid=livekit_sid, actor=actor)
+    else:
+        roster.record_joined(room, info, livekit_sid=livekit_sid, actor=actor)
 
 
 def _refuse(room: Room, info: livekit.Participant, *, actor: str) -> None:
@@ -106,14 +112,18 @@ def reconcile_room(room: Room, live: livekit.LiveRoom | None) -> dict:
     people = livekit.list_participants(room.id) if live is not None else []
     kept = set()
     for info in people:
-        if not _honoured(room, info):
+        if not _verdict(room, info):
             _refuse(room, info, actor="reconcile")
             stats["removed"] += 1
+            continue
+        if info.hidden:
+            waiting.arrived(room, info, livekit_sid=live.sid, actor="reconcile")
             continue
         kept.add(info.sid)
         if roster.find_by_sid(room, info.sid) is None:
             stats["joined"] += 1
         roster.record_joined(room, info, livekit_sid=live.sid, actor="reconcile")
+    waiting.prune(room, {info.sid for info in people})
     for row in roster.active_in_room(room):
         if row.sid not in kept and roster.mark_left(row, reason="reconciled"):
             stats["left"] += 1

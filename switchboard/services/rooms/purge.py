@@ -19,6 +19,7 @@ from switchboard.models import (
     ParticipantTrack,
     Room,
     Session,
+    WaitingEntry,
 )
 from switchboard.plumbing import audit
 
@@ -37,6 +38,10 @@ def _erase_tokens(room: Room) -> int:
     return db.session.execute(db.delete(JoinToken).where(JoinToken.room_id == room.id)).rowcount or 0
 
 
+def _erase_waiting(room: Room) -> int:
+    return db.session.execute(db.delete(WaitingEntry).where(WaitingEntry.room_id == room.id)).rowcount or 0
+
+
 def _erase_chat(room: Room) -> int:
     db.session.execute(db.delete(ChatPresence).where(ChatPresence.room_id == room.id))
     db.session.execute(db.delete(ChatSequence).where(ChatSequence.room_id == room.id))
@@ -44,7 +49,15 @@ def _erase_chat(room: Room) -> int:
 
 
 # Event types whose payload names people or carries what they said.
-PERSONAL_EVENTS = ("participant.joined", "participant.left", "participant.removed", "message.created")
+PERSONAL_EVENTS = (
+    "participant.joined",
+    "participant.left",
+    "participant.removed",
+    "participant.waiting",
+    "participant.admitted",
+    "participant.denied",
+    "message.created",
+)
 
 
 def _redact_events(room: Room) -> int:
@@ -68,6 +81,7 @@ ERASERS: dict[str, Callable[[Room], int]] = {
     "messages": _erase_chat,
     "events": _redact_events,
     "participants": _erase_participants,
+    "waiting": _erase_waiting,
     "sessions": _erase_sessions,
     "tokens": _erase_tokens,
 }

@@ -7,6 +7,7 @@ from switchboard.extensions import db
 from switchboard.models import Room
 from switchboard.models.base import utcnow
 from switchboard.plumbing import audit, events
+from switchboard.plumbing.outbox import enqueue
 from switchboard.plumbing.ownership import get_owned
 from switchboard.plumbing.pagination import Page, paginate
 from switchboard.plumbing.signals import room_closed
@@ -24,6 +25,7 @@ def _allowed_regions() -> list[str]:
 def create_room(project_id: str, fields: RoomCreate) -> Room:
     """Create an idle room from validated fields and emit `room.created`."""
     config = current_app.config
+    _check_future(fields.ends_at, "room.ends_at")
     region = fields.region or config["DEFAULT_REGION"]
     if region not in _allowed_regions():
         raise validation(
@@ -41,19 +43,51 @@ def create_room(project_id: str, fields: RoomCreate) -> Room:
         region=region,
         metadata_=fields.metadata or {},
         roles=_roles_to_json(fields.roles),
+        waiting_room=fields.waiting_room,
+        recording_consent=fields.recording_consent,
         created_at=utcnow(),
     )
     db.session.add(room)
     db.session.flush()
+    if fields.ends_at is not None:
+        schedule_end(room, fields.ends_at, param="room.ends_at")
     events.emit(project_id, "room.created", {"room_id": room.id, "name": room.name})
     audit.record(project_id, "room.created", room_id=room.id)
     return room
 
 
+def _check_future(ends_at, param: str) -> None:
+    if ends_at is not None and ends_at <= utcnow():
+        raise validation(f"'{param}' must be in the future.", param=param, code="invalid_field")
+
+
+def schedule_end(room: Room, ends_at, *, param: str) -> None:
+    """Close the room at `ends_at` (a `rooms.end` job due then; a later change of `ends_at`
+    leaves the old job nothing to do)."""
+    _check_future(ends_at, param)
+    room.ends_at = ends_at
+    enqueue("rooms.end", {"room_id": room.id, "ends_at": ends_at.isoformat()}, run_at=ends_at)
+
+
+def end_if_due(room_id: str, ends_at: str) -> bool:
+    """The `rooms.end` job: close the room if it is still meant to end at `ends_at` and that
+    time has come. Returns whether it closed the room."""
+    room = db.session.get(Room, room_id)
+    if room is None or room.status == "closed" or room.ends_at is None:
+        return False
+    if room.ends_at.isoformat() != ends_at or room.ends_at > utcnow():
+        return False
+    close_room(room, actor="schedule")
+    return True
+
+
 def _roles_to_json(roles) -> dict | None:
     if roles is None:
         return None
-    return {name: policy.model_dump() for name, policy in roles.items()}
+    # `admit` only where it is granted: policies written before the waiting room read as they did.
+    return {
+        name: policy.model_dump(exclude=None if policy.admit else {"admit"}) for name, policy in roles.items()
+    }
 
 
 def get_room(project_id: str, room_id: str) -> Room:
@@ -85,9 +119,16 @@ def update_room(room: Room, fields: RoomUpdate) -> Room:
     if room.status == "closed":
         raise conflict("This room is closed and can no longer be changed.", code="room_closed")
     sent = fields.model_fields_set
-    for name in ("name", "max_participants", "empty_timeout"):
+    if "ends_at" in sent:
+        _check_future(fields.ends_at, "room.ends_at")
+    for name in ("name", "max_participants", "empty_timeout", "waiting_room", "recording_consent"):
         if name in sent:
             setattr(room, name, getattr(fields, name))
+    if "ends_at" in sent:
+        if fields.ends_at is None:
+            room.ends_at = None
+        else:
+            schedule_end(room, fields.ends_at, param="room.ends_at")
     if "metadata" in sent:
         room.metadata_ = fields.metadata or {}
     if "roles" in sent:

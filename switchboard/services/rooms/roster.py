@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from switchboard.errors import ApiError, not_found
 from switchboard.extensions import db
 from switchboard.livekit import client as livekit
-from switchboard.models import Participant, ParticipantTrack, Room, Session
+from switchboard.models import JoinToken, Participant, ParticipantTrack, Room, Session
 from switchboard.models.base import utcnow
 from switchboard.plumbing import audit, events
 from switchboard.plumbing.identities import hash_identity
@@ -322,6 +322,37 @@ def remove_participant(room: Room, identity: str, *, actor: str = "api") -> int:
     room_id = room.id
     after_commit(lambda: participant_removed.send(room_id, identity=identity))
     return revoked
+
+
+def eject_token(token_id: str) -> bool:
+    """The token expired and was minted with `eject_at_expiry`: revoke it and disconnect
+    whoever is connected with it (media now; chat sockets once this commits). Returns whether
+    there was anything to do. Raises 502/503 (and changes nothing) if LiveKit cannot be asked."""
+    record = db.session.get(JoinToken, token_id)
+    if record is None or record.revoked_at is not None:
+        return False
+    room = db.session.get(Room, record.room_id, with_for_update=True)
+    if room is None or room.status == "closed":
+        return False
+    tokens.revoke_token(record)
+    rows = list(db.session.scalars(_active(room_id=room.id, token_id=token_id)))
+    for row in rows:
+        mark_left(row, reason="expired")
+    db.session.flush()
+    try:
+        for identity in {row.identity for row in rows}:
+            livekit.remove_participant(room.id, identity)
+    except ApiError:
+        db.session.rollback()
+        raise
+    audit.record(
+        room.project_id,
+        "participant.ejected",
+        actor="schedule",
+        room_id=room.id,
+        detail={"token_id": token_id, "reason": "token_expired"},
+    )
+    return True
 
 
 def disconnect_all(room: Room, *, reason: str) -> None:

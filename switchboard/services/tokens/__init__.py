@@ -6,6 +6,7 @@ presented: the chat socket when it opens and while it stays open, `realtime/info
 every LiveKit join (webhook and reconciliation). `honoured` is that check, the only one.
 """
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,7 +22,16 @@ from switchboard.models import JoinToken, Room
 from switchboard.models.base import new_id, utcnow
 from switchboard.plumbing import audit
 from switchboard.plumbing.identities import hash_identity
-from switchboard.services.tokens.grants import allowed_sources, grant_for, has_media
+from switchboard.plumbing.outbox import enqueue
+from switchboard.plumbing.signals import token_revoked
+from switchboard.plumbing.transactions import after_commit
+from switchboard.services.tokens.grants import (
+    allowed_sources,
+    grant_for,
+    has_media,
+    may_admit,
+    needs_admission,
+)
 
 __all__ = [
     "IssuedToken",
@@ -31,11 +41,16 @@ __all__ = [
     "authenticate",
     "grant_for",
     "has_media",
+    "admit_identity",
     "honoured",
     "issue_token",
+    "may_admit",
+    "needs_admission",
+    "revoke_token",
     "purge_expired",
     "revoke_identity",
     "revoke_room",
+    "waiting",
 ]
 
 
@@ -56,11 +71,17 @@ def issue_token(
     name: str | None = None,
     ttl_seconds: int = 3600,
     metadata: dict | None = None,
+    eject_at_expiry: bool = False,
 ) -> IssuedToken:
-    """Mint a join token for `identity` in `room` and record it for revocation."""
+    """Mint a join token for `identity` in `room` and record it for revocation.
+
+    In a room with a waiting room, a role that must be admitted gets a waiting token: it
+    connects to LiveKit hidden, unable to publish, subscribe or send data, until admitted.
+    With `eject_at_expiry` a `tokens.eject` job removes its holder when it expires.
+    """
     if room.status == "closed":
         raise conflict("This room is closed; no one can join it.", code="room_closed")
-    grant = grant_for(room, role)
+    grant = dataclasses.replace(grant_for(room, role), waiting=needs_admission(room, role))
     record = JoinToken(
         id=new_id("tok"),
         project_id=room.project_id,
@@ -72,6 +93,7 @@ def issue_token(
             "subscribe": grant.subscribe,
             "chat": grant.chat,
             "moderate": grant.moderate,
+            **({"waiting": True} if grant.waiting else {}),
         },
         created_at=utcnow(),
     )
@@ -89,6 +111,8 @@ def issue_token(
     record.expires_at = datetime.fromtimestamp(lk_tokens.expiry_of(jwt), UTC).replace(tzinfo=None)
     db.session.add(record)
     db.session.flush()
+    if eject_at_expiry:
+        enqueue("tokens.eject", {"token_id": record.id}, run_at=record.expires_at)
     audit.record(
         room.project_id,
         "token.created",
@@ -202,6 +226,36 @@ def revoke_identity(room: Room, identity: str) -> int:
         .values(revoked_at=utcnow())
     )
     return result.rowcount or 0
+
+
+def waiting(record: JoinToken) -> bool:
+    """Whether the token still waits for admission (minted for a waiting room, not admitted)."""
+    return bool((record.grant or {}).get("waiting"))
+
+
+def admit_identity(room: Room, identity: str) -> int:
+    """Mark every waiting token of `identity` in `room` admitted; returns how many."""
+    admitted = 0
+    for record in db.session.scalars(
+        db.select(JoinToken).where(
+            JoinToken.room_id == room.id, JoinToken.identity_hash == hash_identity(identity)
+        )
+    ):
+        if waiting(record):
+            record.grant = {**record.grant, "waiting": False}
+            admitted += 1
+    db.session.flush()
+    return admitted
+
+
+def revoke_token(record: JoinToken) -> bool:
+    """Revoke one token; its chat sockets close once this commits. False if it already was."""
+    if record.revoked_at is not None:
+        return False
+    record.revoked_at = utcnow()
+    room_id, token_id = record.room_id, record.id
+    after_commit(lambda: token_revoked.send(room_id, token_id=token_id))
+    return True
 
 
 def revoke_room(room: Room) -> int:

@@ -30,6 +30,16 @@ def has_media(room: Room) -> bool:
     return bool(allowed_sources(room))
 
 
+def may_admit(room: Room, role: str) -> bool:
+    """Whether `role` runs the waiting room: hosts always, other roles if their policy says so."""
+    return role == "host" or bool(((room.roles or {}).get(role) or {}).get("admit"))
+
+
+def needs_admission(room: Room, role: str) -> bool:
+    """Whether someone joining as `role` waits to be admitted."""
+    return bool(room.waiting_room) and not may_admit(room, role)
+
+
 def grant_for(room: Room, role: str) -> Grant:
     """The rights of `role` in `room`: role default, then room policy, then capability cap."""
     grant = ROLE_DEFAULTS.get(role, PARTICIPANT)

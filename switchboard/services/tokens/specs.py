@@ -27,3 +27,8 @@ class TokenCreate(RequestModel):
         default=3600, description="60-86400, default 3600."
     )
     metadata: Metadata | None = None
+    eject_at_expiry: bool = Field(
+        default=False,
+        description="Remove the participant from the room when the token expires (LiveKit itself "
+        "checks expiry only when someone connects). Within 5 s of `expires_at`.",
+    )

@@ -85,3 +85,13 @@ def wait_until(check, timeout: float = 10.0, interval: float = 0.1):
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout}s (last: {result!r})")
         time.sleep(interval)
+
+
+@pytest.fixture
+def job_worker(workers, stack):
+    """The real job worker (`flask --app app worker`) against the stack's database and LiveKit."""
+    config = stack.app_config()
+    return workers.start(
+        WORKER_POLL_SECONDS="0.2",
+        **{k: v for k, v in config.items() if k.startswith("LIVEKIT_") or k == "IDENTITY_HASH_KEY"},
+    )

@@ -58,9 +58,13 @@ class BotProcess:
             self.seen.append(event)
         raise TimeoutError(f"no {names} from the bot within {timeout}s (seen: {self.seen})")
 
-    def connect(self, url: str, token: str) -> dict:
-        self.send("connect", url=url, token=token)
+    def connect(self, url: str, token: str, *, watch: bool = False) -> dict:
+        self.send("connect", url=url, token=token, watch=watch)
         return self.wait_for("connected")
+
+    def remote_participants(self) -> list[str]:
+        self.send("remote_participants")
+        return self.wait_for("remote_participants")["identities"]
 
     def publish_video(self, timeout: float = 8) -> dict:
         self.send("publish_video", timeout=timeout)

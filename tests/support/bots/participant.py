@@ -1,10 +1,13 @@
 """A headless LiveKit participant for end-to-end tests, run in its own process.
 
 Driven over stdin/stdout with one JSON object per line.
-Commands: {"cmd": "connect", "url", "token"}, {"cmd": "publish_video"}, {"cmd": "disconnect"},
-{"cmd": "quit"}. Events: {"event": "ready"}, {"event": "connected", "sid", "identity"},
-{"event": "published", "sid"}, {"event": "disconnected", "reason"}, {"event": "error", "cmd",
-"message"}.
+Commands: {"cmd": "connect", "url", "token", "watch"?}, {"cmd": "publish_video"},
+{"cmd": "remote_participants"}, {"cmd": "disconnect"}, {"cmd": "quit"}. Events: {"event": "ready"},
+{"event": "connected", "sid", "identity"}, {"event": "published", "sid"}, {"event": "disconnected",
+"reason"}, {"event": "error", "cmd", "message"}, {"event": "remote_participants", "identities"}.
+With `watch`, the bot subscribes to whatever it may and reports {"event": "participant_connected",
+"identity"}, {"event": "frame", "identity"} (the first decoded video frame of each remote track)
+and {"event": "permissions", "can_subscribe", "can_publish", "hidden"} when its own change.
 """
 
 import asyncio
@@ -26,12 +29,47 @@ class Bot:
         self.room: rtc.Room | None = None
         self.frames: asyncio.Task | None = None
 
-    async def connect(self, url: str, token: str) -> None:
+    async def connect(self, url: str, token: str, watch: bool = False) -> None:
         room = rtc.Room()
         room.on("disconnected", lambda reason: emit(event="disconnected", reason=str(reason)))
-        await room.connect(url, token, rtc.RoomOptions(auto_subscribe=False, connect_timeout=5))
+        if watch:
+            self._watch(room)
+        await room.connect(url, token, rtc.RoomOptions(auto_subscribe=watch, connect_timeout=5))
         self.room = room
         emit(event="connected", sid=room.local_participant.sid, identity=room.local_participant.identity)
+
+    def _watch(self, room: rtc.Room) -> None:
+        def on_track(track, publication, participant):
+            if track.kind == rtc.TrackKind.KIND_VIDEO:
+                asyncio.ensure_future(self._first_frame(track, participant.identity))
+
+        def on_permissions(participant, new):
+            if participant.identity != room.local_participant.identity:
+                return
+            emit(
+                event="permissions",
+                can_subscribe=new.can_subscribe,
+                can_publish=new.can_publish,
+                hidden=new.hidden,
+            )
+            if new.can_subscribe:  # subscribe to what was published before we were let in
+                for remote in room.remote_participants.values():
+                    for publication in remote.track_publications.values():
+                        publication.set_subscribed(True)
+
+        room.on("participant_connected", lambda p: emit(event="participant_connected", identity=p.identity))
+        room.on("track_subscribed", on_track)
+        room.on("participant_permissions_changed", on_permissions)
+
+    async def _first_frame(self, track, identity: str) -> None:
+        stream = rtc.VideoStream(track)
+        async for _frame in stream:
+            emit(event="frame", identity=identity)
+            break
+        await stream.aclose()
+
+    async def remote_participants(self) -> None:
+        emit(event="remote_participants", identities=sorted(self.room.remote_participants))
 
     async def publish_video(self, timeout: float = 8) -> None:
         source = rtc.VideoSource(WIDTH, HEIGHT)
