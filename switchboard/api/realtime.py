@@ -14,7 +14,8 @@ from switchboard.errors import invalid
 from switchboard.extensions import db, sock
 from switchboard.realtime.connection import CLOSE_BAD_REQUEST, REFUSAL_CLOSE_CODES, Connection, refuse
 from switchboard.realtime.hub import get_hub
-from switchboard.services import chat
+from switchboard.realtime.waiting import WaitingSocket
+from switchboard.services import chat, tokens
 
 PROTOCOL = """Upgrade to a WebSocket (text frames of JSON `{"event", "data", "ref"}`, channel `room:{room_id}`).
 
@@ -43,6 +44,17 @@ seq}` (the sender's message is stored; it may arrive before or after the sender'
 per room and every member receives `message.created` in `seq` order with no gaps or
 duplicates, whichever process it is connected to. Reconnect with `since=<last seq you
 received>` to get exactly what you missed, then live messages.
+
+**Waiting room** (rooms with `waiting_room: true`): a token that waits for admission opens a
+socket that hears nothing of the room (no presence, history or chat): only `waiting.message
+{body}` from a host, then `waiting.admitted {}` and close **4000** (reconnect with the same
+token: you are in the room), or `waiting.denied {message}` and close 4401; it may send `ping`
+only (anything else: `error` `waiting`). Hosts (and roles whose policy says `admit`) get
+`waiting.state {waiting: [{identity, name, role, waiting_since}]}` after `presence.state`, then
+`waiting.joined {…}` and `waiting.left {identity, status: admitted|denied|left}`, and may send
+`waiting.admit {identity}`, `waiting.deny {identity, message?}` and `waiting.message
+{identity?, body}` (1-500 characters; without `identity` to everyone waiting), each answered
+with `ack {ref}` or `error`. In a waiting room without `chat`, these sockets still open.
 
 **Errors keep the socket open**: `invalid_json`, `invalid_frame` (not an object, binary,
 unknown top-level field), `unknown_event`, `invalid_field` (wrong type, empty or over 4000
@@ -78,7 +90,7 @@ def _describe(**meta):
 )
 def realtime_socket(ws):
     try:
-        claims, _record, _room = chat.admit(request.args.get("token", ""), chat=True)
+        claims, record, room = chat.admit(request.args.get("token", ""), chat=True, waiting_ok=True)
     except chat.JoinRefused as exc:
         db.session.close()
         refuse(ws, REFUSAL_CLOSE_CODES[exc.code], exc.message)
@@ -88,10 +100,15 @@ def realtime_socket(ws):
         db.session.close()
         refuse(ws, CLOSE_BAD_REQUEST, "'since' must be a non-negative integer.")
         return
+    app = current_app._get_current_object()
+    if tokens.waiting(record):
+        WaitingSocket(ws, app, get_hub(), claims).run()
+        return
     current = chat.last_seq(claims.room_id)
     last_seq = current if since is None else min(int(since), current)
+    may_admit = tokens.may_admit(room, claims.role)
     db.session.close()
-    Connection(ws, current_app._get_current_object(), get_hub(), claims, last_seq).run()
+    Connection(ws, app, get_hub(), claims, last_seq, may_admit=may_admit).run()
 
 
 def _realtime_url() -> str:

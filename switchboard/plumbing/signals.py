@@ -7,6 +7,9 @@ Receivers in other processes are reached by the realtime hub, which re-publishes
 - `room_closed(room_id)`: a room was closed; everyone must be disconnected.
 - `token_revoked(room_id, token_id=...)`: one token was revoked (ejected at expiry); the
   sockets opened with it must close.
+- `waiting_changed(room_id, identity=..., status=..., entry=..., message=...)`: someone entered
+  the waiting room (`waiting`, with `entry`) or left it (`admitted`, `denied` with the host's
+  `message`, or `left`); hosts' pages and the waiting person's page follow.
 """
 
 from blinker import Namespace
@@ -16,3 +19,4 @@ _signals = Namespace()
 participant_removed = _signals.signal("participant-removed")
 room_closed = _signals.signal("room-closed")
 token_revoked = _signals.signal("token-revoked")
+waiting_changed = _signals.signal("waiting-changed")

@@ -23,6 +23,7 @@ from switchboard.livekit.tokens import VerifiedToken
 from switchboard.models import Room
 from switchboard.models.base import isoformat
 from switchboard.realtime import frames
+from switchboard.realtime import waiting as waiting_room
 from switchboard.realtime.hub import FILL_BATCH, Hub
 from switchboard.services import chat, tokens
 
@@ -70,7 +71,7 @@ class TokenBucket:
 
 
 class Connection:
-    def __init__(self, ws, app, hub: Hub, claims: VerifiedToken, last_seq: int):
+    def __init__(self, ws, app, hub: Hub, claims: VerifiedToken, last_seq: int, *, may_admit: bool = False):
         self.ws = ws
         self.app = app
         self.hub = hub
@@ -85,6 +86,8 @@ class Connection:
         self.check_every = config["REALTIME_CHECK_SECONDS"]
         self.stale_after = config["REALTIME_PRESENCE_STALE_SECONDS"]
         self.bucket = TokenBucket(config["CHAT_RATE_PER_SECOND"], config["CHAT_RATE_BURST"])
+        # Hosts (and roles whose policy says `admit`) run the room's waiting room from here.
+        self.may_admit = may_admit
 
     # -- called by the hub ------------------------------------------------------------------
 
@@ -167,6 +170,11 @@ class Connection:
             self.hub.publish_event(self.room_id, "typing", data, origin=self.id)
         elif frame.event == "chat.message":
             self._send_message(frame)
+        elif frame.event.startswith("waiting."):
+            if not self.may_admit:
+                self._error("forbidden", "Only hosts run the waiting room.", frame.ref)
+                return
+            waiting_room.on_host_frame(self, frame)
 
     def _send_message(self, frame: frames.Frame) -> None:
         if not self.claims.chat:
@@ -218,6 +226,8 @@ class Connection:
                     "presence.state",
                     {"participants": chat.present_members(self.room_id, stale_seconds=self.stale_after)},
                 )
+                if self.may_admit:
+                    waiting_room.send_queue(self)
                 self._fill(None)
                 db.session.close()
                 next_check = time.monotonic() + self.check_every
@@ -263,6 +273,12 @@ class Connection:
         elif kind == "remove":
             if item[1] == self.identity:
                 self._close(CLOSE_UNAUTHORIZED, "You were removed from this room.")
+        elif kind == "direct":
+            _, identity, admitters, event, data, close = item
+            if (identity is None or identity == self.identity) and (not admitters or self.may_admit):
+                self._send(event, data)
+                if close:
+                    self._close(*close)
         elif kind == "revoke_token":
             if item[1] == self.claims.token_id:
                 self._close(CLOSE_UNAUTHORIZED, "Your access to this room has ended.")

@@ -6,12 +6,15 @@ JSON, has an unknown event, or carries wrong fields is answered with an `error` 
 """
 
 import json
+import re
 from dataclasses import dataclass
 
 from switchboard.services.chat import MAX_BODY_CHARS
 
 MAX_REF_CHARS = 128
-CLIENT_EVENTS = ("chat.message", "typing", "ping")
+CLIENT_EVENTS = ("chat.message", "typing", "ping", "waiting.admit", "waiting.deny", "waiting.message")
+MAX_WAITING_MESSAGE_CHARS = 500
+_IDENTITY = re.compile(r"^[A-Za-z0-9._:@-]{1,128}$")
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,26 @@ def _validate(event: str, data: dict, ref) -> dict:
         if any((ord(ch) < 32 and ch not in "\n\t") or ord(ch) == 127 for ch in body):
             raise FrameError("invalid_field", "'data.body' must not contain control characters.", ref)
         return {"body": body}
+    if event in ("waiting.admit", "waiting.deny", "waiting.message"):
+        allowed = {"identity", "message"} if event == "waiting.deny" else {"identity"}
+        if event == "waiting.message":
+            allowed = {"identity", "body"}
+        _only(data, allowed, ref)
+        identity = data.get("identity")
+        if (identity is not None or event != "waiting.message") and (
+            not isinstance(identity, str) or not _IDENTITY.match(identity)
+        ):
+            raise FrameError("invalid_field", "'data.identity' must be a participant identity.", ref)
+        out = {"identity": identity}
+        key = "body" if event == "waiting.message" else "message"
+        text = data.get(key)
+        if event == "waiting.message" or text is not None:
+            if not isinstance(text, str) or not text.strip() or len(text) > MAX_WAITING_MESSAGE_CHARS:
+                raise FrameError(
+                    "invalid_field", f"'data.{key}' must be 1-{MAX_WAITING_MESSAGE_CHARS} characters.", ref
+                )
+            out[key] = text
+        return out
     if event == "typing":
         _only(data, {"active"}, ref)
         active = data.get("active")

@@ -115,6 +115,17 @@ class RoomChannel:
             self._broadcast(("remove", item["identity"]))
         elif kind == "revoke_token":
             self._broadcast(("revoke_token", item["token_id"]))
+        elif kind == "direct":
+            self._broadcast(
+                (
+                    "direct",
+                    item.get("identity"),
+                    item.get("admitters"),
+                    item["event"],
+                    item["data"],
+                    item.get("close"),
+                )
+            )
         elif kind == "close":
             self._broadcast(("close_room",))
 
@@ -171,6 +182,23 @@ class Hub:
 
     def publish_event(self, room_id: str, event: str, data: dict, origin: str | None = None) -> None:
         self.publish(room_id, {"kind": "event", "event": event, "data": data, "origin": origin})
+
+    def publish_direct(
+        self,
+        channel: str,
+        event: str,
+        data: dict,
+        *,
+        identity: str | None = None,
+        admitters: bool = False,
+        close: list | None = None,
+    ) -> None:
+        """An event for some members only: one identity, or those who may admit from the
+        waiting room; `close` ([code, reason]) closes their socket after it."""
+        item = {"kind": "direct", "event": event, "data": data, "identity": identity, "admitters": admitters}
+        if close:
+            item["close"] = close
+        self.publish(channel, item)
 
     def _dispatch(self, room_id: str, item: dict) -> None:
         channel = self.rooms.get(room_id)
@@ -278,3 +306,8 @@ def init_app(app) -> None:
 
 def get_hub():
     return current_app.extensions["realtime_hub"]
+
+
+def waiting_channel(room_id: str) -> str:
+    """The hub channel of a room's waiting-room sockets (they hear nothing of the room's own)."""
+    return room_id + "/waiting"

@@ -182,11 +182,52 @@ def test_room_without_chat_refuses_with_4403(api, mint, connect):
     assert connect(mint(room["id"], "watcher", role="viewer")).close_code() == 4403
 
 
-def test_a_waiting_room_token_gets_no_room_chat_until_admitted(api, mint, connect):
+def test_the_waiting_room_over_the_socket_hosts_see_the_queue_and_admit(api, mint, connect):
     room = api.create_room(waiting_room=True)
-    assert connect(mint(room["id"], "patient", role="patient")).close_code() == 4403
     host = connect(mint(room["id"], "clinician", role="host"))
     assert host.expect("presence.state")["data"]["participants"][0]["identity"] == "clinician"
+    assert host.expect("waiting.state")["data"] == {"waiting": []}
+    host.send("chat.message", {"body": "room chat the patient must not see"}, ref="c1")
+    noise = ("presence.joined", "presence.left", "typing", "ack", "message.created")
+
+    link = mint(room["id"], "patient", role="patient", name="Pat")
+    patient = connect(link)
+    joined = host.expect("waiting.joined", skip=noise)["data"]
+    assert (joined["identity"], joined["name"], joined["role"]) == ("patient", "Pat", "patient")
+    assert [w["identity"] for w in api.get(f"/rooms/{room['id']}/waiting").get_json()["data"]] == ["patient"]
+
+    host.send("waiting.message", {"identity": "patient", "body": "Running 5 minutes late"}, ref="m1")
+    first = patient.recv()  # nothing of the room (no presence, no chat): only the host's message
+    assert (first["event"], first["data"]) == ("waiting.message", {"body": "Running 5 minutes late"})
+    patient.send("chat.message", {"body": "hello?"}, ref="p1")
+    assert patient.expect("error")["data"]["code"] == "waiting"
+
+    host.send("waiting.admit", {"identity": "patient"}, ref="a1")
+    assert patient.expect("waiting.admitted")["data"] == {}
+    assert patient.close_code() == 4000
+    assert host.expect("waiting.left", skip=noise)["data"] == {"identity": "patient", "status": "admitted"}
+    member = connect(link, since=0)  # the page reconnects with the same link: in the room now
+    assert member.expect("presence.state")
+    assert member.expect("message.created")["data"]["body"] == "room chat the patient must not see"
+
+
+def test_a_denied_waiting_person_hears_why_and_is_closed(api, mint, connect):
+    room = api.create_room(waiting_room=True)
+    host = connect(mint(room["id"], "clinician", role="host"))
+    host.expect("presence.state")
+    host.expect("waiting.state")
+    link = mint(room["id"], "patient", role="patient")
+    patient = connect(link)
+    host.expect("waiting.joined")
+    viewer = connect(mint(room["id"], "someone", role="patient"))
+    host.expect("waiting.joined")
+    viewer.send("waiting.admit", {"identity": "patient"}, ref="x")
+    assert viewer.expect("error")["data"]["code"] == "waiting"  # the waiting may not admit anyone
+    host.send("waiting.deny", {"identity": "patient", "message": "Please book another slot."}, ref="d1")
+    assert host.expect("waiting.left", skip=("ack",))["data"] == {"identity": "patient", "status": "denied"}
+    assert patient.expect("waiting.denied")["data"] == {"message": "Please book another slot."}
+    assert patient.close_code() == 4401
+    assert connect(link).close_code() == 4401  # their tokens are revoked
 
 
 def test_bad_and_expired_tokens_are_refused_with_4401(app, api, mint, connect):

@@ -29,7 +29,15 @@ from switchboard.services.rooms.roster import (
 )
 from switchboard.services.rooms.sessions import get_session, list_sessions, time_logs
 from switchboard.services.rooms.specs import RoomCreate, RoomUpdate
-from switchboard.services.rooms.waiting import admit, deny, waiting_page
+from switchboard.services.rooms.waiting import (
+    admit,
+    denial_message,
+    deny,
+    queue,
+    socket_arrived,
+    socket_left,
+    waiting_page,
+)
 
 STATUSES = ROOM_STATUSES
 
@@ -40,6 +48,7 @@ __all__ = [
     "RoomUpdate",
     "admit",
     "close_room",
+    "denial_message",
     "deny",
     "eject_token",
     "end_if_due",
@@ -54,10 +63,13 @@ __all__ = [
     "participant_count",
     "participant_counts",
     "purge_room",
+    "queue",
     "reconcile",
     "reconcile_one",
     "remove_participant",
     "roster_page",
+    "socket_arrived",
+    "socket_left",
     "time_logs",
     "update_room",
     "waiting_page",

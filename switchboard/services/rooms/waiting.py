@@ -12,14 +12,30 @@ from switchboard.errors import ApiError, not_found
 from switchboard.extensions import db
 from switchboard.livekit import client as livekit
 from switchboard.models import Room, WaitingEntry
-from switchboard.models.base import utcnow
+from switchboard.models.base import isoformat, utcnow
 from switchboard.plumbing import audit, events
 from switchboard.plumbing.identities import hash_identity
 from switchboard.plumbing.pagination import Page, paginate_items
-from switchboard.plumbing.signals import participant_removed
+from switchboard.plumbing.signals import participant_removed, waiting_changed
 from switchboard.plumbing.transactions import after_commit
 from switchboard.services import tokens
 from switchboard.services.rooms import roster
+
+
+def queue_item(entry: WaitingEntry) -> dict:
+    """One waiting person as hosts' pages see them."""
+    return {
+        "identity": entry.identity,
+        "name": entry.name,
+        "role": entry.role,
+        "waiting_since": isoformat(entry.waiting_since),
+    }
+
+
+def _announce(room_id: str, identity: str, status: str, *, entry: dict | None = None, message=None) -> None:
+    after_commit(
+        lambda: waiting_changed.send(room_id, identity=identity, status=status, entry=entry, message=message)
+    )
 
 
 def _entry(room: Room, identity: str) -> WaitingEntry | None:
@@ -57,6 +73,7 @@ def arrived(
     entry.sid = info.sid
     entry.status = "waiting"
     db.session.flush()
+    _announce(room.id, entry.identity, "waiting", entry=queue_item(entry))
     data = {"room_id": room.id, "identity": entry.identity, "name": entry.name, "role": entry.role}
     events.emit(room.project_id, "participant.waiting", data)
     audit.record(
@@ -78,6 +95,7 @@ def left(room: Room, sid: str) -> bool:
     )
     if entry is None:
         return False
+    _announce(room.id, entry.identity, "left")
     db.session.delete(entry)
     db.session.flush()
     return True
@@ -93,6 +111,7 @@ def prune(room: Room, live_sids: set[str]) -> int:
         if entry.sid and entry.sid not in live_sids
     ]
     for entry in gone:
+        _announce(room.id, entry.identity, "left")
         db.session.delete(entry)
     db.session.flush()
     return len(gone)
@@ -115,9 +134,13 @@ def _waiting(room: Room, identity: str) -> WaitingEntry:
     return entry
 
 
-def _let_in(room: Room, entry: WaitingEntry, identity: str, role: str) -> None:
-    """LiveKit first (so a failure changes nothing), then the roster."""
+def _let_in(room: Room, entry: WaitingEntry, identity: str, role: str, *, live: bool = True) -> None:
+    """Their tokens stop waiting; a LiveKit connection gets the role's rights (LiveKit first,
+    so a failure changes nothing) and joins the roster. Someone waiting only by chat socket
+    has no LiveKit side yet: their next join is let straight in."""
     tokens.admit_identity(room, identity)
+    if not live:
+        return
     info = livekit.grant_permission(room.id, identity, tokens.grant_for(room, role))
     if info is not None:
         roster.record_joined(room, info, livekit_sid=None)
@@ -130,10 +153,11 @@ def admit(room: Room, identity: str, *, actor: str = "api") -> WaitingEntry:
     entry = _waiting(room, identity)
     entry.status, entry.decided_at = "admitted", utcnow()
     try:
-        _let_in(room, entry, identity, entry.role)
+        _let_in(room, entry, identity, entry.role, live=entry.sid is not None)
     except ApiError:
         db.session.rollback()
         raise
+    _announce(room.id, identity, "admitted")
     events.emit(room.project_id, "participant.admitted", {"room_id": room.id, "identity": identity})
     audit.record(room.project_id, "participant.admitted", actor=actor, room_id=room.id, identity=identity)
     return entry
@@ -162,6 +186,67 @@ def deny(room: Room, identity: str, *, message: str | None = None, actor: str = 
         identity=identity,
         detail={"revoked": revoked},
     )
+    _announce(room.id, identity, "denied", message=message)
     room_id = room.id
     after_commit(lambda: participant_removed.send(room_id, identity=identity))
     return entry
+
+
+def queue(room: Room) -> list[dict]:
+    """Everyone waiting now, longest waiting first (what a host's page shows)."""
+    rows = db.session.scalars(
+        db.select(WaitingEntry)
+        .where(WaitingEntry.room_id == room.id, WaitingEntry.status == "waiting")
+        .order_by(WaitingEntry.waiting_since, WaitingEntry.id)
+    )
+    return [queue_item(entry) for entry in rows]
+
+
+def socket_arrived(room: Room, identity: str, name: str, role: str, token_id: str) -> None:
+    """A waiting token opened the chat socket: it waits too (its page may come before, or
+    without, the LiveKit connection)."""
+    entry = _entry(room, identity)
+    if entry is not None:
+        return
+    entry = WaitingEntry(
+        project_id=room.project_id,
+        room_id=room.id,
+        identity=identity,
+        identity_hash=hash_identity(identity),
+        name=name[:128],
+        role=role[:32],
+        token_id=token_id,
+        status="waiting",
+        waiting_since=utcnow(),
+    )
+    db.session.add(entry)
+    db.session.flush()
+    _announce(room.id, identity, "waiting", entry=queue_item(entry))
+    events.emit(
+        room.project_id,
+        "participant.waiting",
+        {"room_id": room.id, "identity": identity, "name": entry.name, "role": entry.role},
+    )
+    audit.record(
+        room.project_id,
+        "participant.waiting",
+        actor="realtime",
+        room_id=room.id,
+        identity=identity,
+        detail={"token_id": token_id, "role": entry.role},
+    )
+
+
+def socket_left(room: Room, identity: str) -> None:
+    """The waiting page closed; if LiveKit does not hold them either, they leave the queue."""
+    entry = _entry(room, identity)
+    if entry is not None and entry.status == "waiting" and entry.sid is None:
+        _announce(room.id, identity, "left")
+        db.session.delete(entry)
+        db.session.flush()
+
+
+def denial_message(room: Room, identity: str) -> str | None:
+    """What the host said when denying `identity` (None if they were not denied)."""
+    entry = _entry(room, identity)
+    return entry.message if entry is not None and entry.status == "denied" else None

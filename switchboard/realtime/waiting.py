@@ -1,0 +1,207 @@
+"""The waiting room over the chat socket.
+
+A waiting token's socket (`WaitingSocket`) hears nothing of the room: only what is meant for
+it (`waiting.message` from a host, then `waiting.admitted` and close 4000, or
+`waiting.denied {message}` and close 4401). Hosts' sockets (`Connection` with `may_admit`) get
+`waiting.state` on connect and `waiting.joined` / `waiting.left` after, and may send
+`waiting.admit`, `waiting.deny` and `waiting.message`.
+"""
+
+import logging
+import time
+
+import gevent
+from gevent.queue import Empty, Queue
+from simple_websocket import ConnectionClosed
+from wsproto.events import TextMessage
+
+from switchboard.errors import ApiError
+from switchboard.extensions import db
+from switchboard.models import Room
+from switchboard.plumbing import audit
+from switchboard.realtime import frames
+from switchboard.realtime.hub import waiting_channel
+from switchboard.services import rooms, tokens
+
+log = logging.getLogger(__name__)
+
+CLOSE_ADMITTED = 4000
+
+
+def send_queue(connection) -> None:
+    """`waiting.state` for a host's socket, when the room has a waiting room."""
+    room = db.session.get(Room, connection.room_id)
+    if room is not None and room.waiting_room:
+        connection._send("waiting.state", {"waiting": rooms.queue(room)})
+
+
+def on_host_frame(connection, frame: frames.Frame) -> None:
+    """`waiting.admit`, `waiting.deny` or `waiting.message` from a host's socket."""
+    identity = frame.data.get("identity")
+    try:
+        room = db.session.get(Room, connection.room_id)
+        if frame.event == "waiting.message":
+            audit.record(room.project_id, "waiting.message", actor="host", room_id=room.id, identity=identity)
+            db.session.commit()
+            connection.hub.publish_direct(
+                waiting_channel(room.id), "waiting.message", {"body": frame.data["body"]}, identity=identity
+            )
+        elif frame.event == "waiting.admit":
+            rooms.admit(room, identity, actor="host")
+            db.session.commit()
+        else:
+            rooms.deny(room, identity, message=frame.data.get("message"), actor="host")
+            db.session.commit()
+    except ApiError as exc:
+        db.session.rollback()
+        connection._error(exc.code, exc.message, frame.ref)
+        return
+    except Exception:
+        db.session.rollback()
+        log.exception("waiting room action failed")
+        connection._error("internal_error", "That did not work; try again.", frame.ref)
+        return
+    finally:
+        db.session.close()
+    connection._reply("ack", {"ref": frame.ref}, frame.ref)
+
+
+class WaitingSocket:
+    """One waiting person's socket, from handshake to close."""
+
+    def __init__(self, ws, app, hub, claims):
+        self.ws = ws
+        self.app = app
+        self.hub = hub
+        self.claims = claims
+        self.room_id = claims.room_id
+        self.identity = claims.identity
+        self.channel = waiting_channel(claims.room_id)
+        self.queue: Queue = Queue()
+        self.open = True
+        self.check_every = app.config["REALTIME_CHECK_SECONDS"]
+
+    def deliver(self, item: tuple) -> None:
+        if self.open:
+            self.queue.put(item)
+
+    def run(self) -> None:
+        room = db.session.get(Room, self.room_id)
+        rooms.socket_arrived(
+            room, self.identity, self.claims.name or self.identity, self.claims.role, self.claims.token_id
+        )
+        db.session.commit()
+        db.session.close()
+        self.hub.join(self.channel, self)
+        writer = gevent.spawn(self._write_loop)
+        try:
+            while self.open:
+                try:
+                    raw = self.ws.receive(timeout=1)
+                except ConnectionClosed:
+                    break
+                if raw is not None:
+                    self._on_frame(raw)
+        finally:
+            self.open = False
+            self.queue.put(("stop",))
+            writer.join(timeout=2)
+            writer.kill(block=False)
+            self.hub.leave(self.channel, self)
+            self._leave()
+
+    def _leave(self) -> None:
+        try:
+            room = db.session.get(Room, self.room_id)
+            if room is not None:
+                rooms.socket_left(room, self.identity)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("waiting socket cleanup failed")
+        finally:
+            db.session.close()
+
+    def _on_frame(self, raw) -> None:
+        try:
+            frame = frames.parse(raw)
+        except frames.FrameError as exc:
+            self.deliver(
+                ("send", "error", {"code": exc.code, "message": exc.message, "ref": exc.ref}, exc.ref)
+            )
+            return
+        if frame.event == "ping":
+            self.deliver(("send", "pong", {}, frame.ref))
+        else:
+            message = "You are in the waiting room; a host will let you in."
+            self.deliver(
+                ("send", "error", {"code": "waiting", "message": message, "ref": frame.ref}, frame.ref)
+            )
+
+    def _send(self, event: str, data: dict, ref=None) -> None:
+        # As Connection does: sendall, so a frame is never written in part under gevent.
+        self.ws.sock.sendall(self.ws.ws.send(TextMessage(data=frames.encode(event, data, ref))))
+
+    def _close(self, code: int, reason: str) -> None:
+        self.open = False
+        try:
+            self.ws.close(reason=code, message=reason)
+        except (ConnectionClosed, OSError):
+            pass
+        self.ws.event.set()
+
+    def _write_loop(self) -> None:
+        with self.app.app_context():
+            try:
+                next_check = time.monotonic() + self.check_every
+                while self.open:
+                    try:
+                        item = self.queue.get(timeout=max(0.0, next_check - time.monotonic()))
+                    except Empty:
+                        item = None
+                    if item is not None:
+                        self._handle(item)
+                    if self.open and time.monotonic() >= next_check:
+                        self._check()
+                        next_check = time.monotonic() + self.check_every
+            except (ConnectionClosed, OSError):
+                pass
+            except Exception:
+                log.exception("waiting socket writer failed")
+                self._close(1011, "Internal error.")
+            finally:
+                self.open = False
+                self.ws.event.set()
+                db.session.remove()
+
+    def _handle(self, item: tuple) -> None:
+        kind = item[0]
+        if kind == "send":
+            _, event, data, ref = item
+            self._send(event, data, ref)
+        elif kind == "direct":
+            _, identity, _admitters, event, data, close = item
+            if identity is None or identity == self.identity:
+                self._send(event, data)
+                if close:
+                    self._close(*close)
+
+    def _check(self) -> None:
+        """The safety net when a push was lost: admitted, denied or the room closed."""
+        try:
+            room = db.session.get(Room, self.room_id)
+            verdict = tokens.honoured(
+                self.claims.token_id, room=room, identity=self.identity, check_expiry=False
+            )
+            if room is None or verdict.room_closed:
+                self._send("room.closed", {"room_id": self.room_id})
+                self._close(4404, "This room is closed.")
+            elif not verdict:
+                self._send("waiting.denied", {"message": rooms.denial_message(room, self.identity)})
+                self._close(4401, "Denied.")
+            elif not tokens.waiting(verdict.record):
+                self._send("waiting.admitted", {})
+                self._close(CLOSE_ADMITTED, "Admitted.")
+        finally:
+            db.session.rollback()
+            db.session.close()
