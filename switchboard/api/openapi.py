@@ -107,9 +107,15 @@ def _operation(rule, method: str, meta: dict, refs) -> dict:
         {"name": arg, "in": "path", "required": True, "schema": {"type": "string"}}
         for arg in sorted(rule.arguments)
     ]
-    for name, schema, description in meta["query"]:
+    for name, schema, description, *required in meta["query"]:
         params.append(
-            {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+            {
+                "name": name,
+                "in": "query",
+                "required": bool(required and required[0]),
+                "schema": schema,
+                "description": description,
+            }
         )
     if meta["paginated"]:
         params.append(

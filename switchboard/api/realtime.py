@@ -83,7 +83,7 @@ def _describe(**meta):
     tag="Chat",
     description=PROTOCOL,
     query=(
-        ("token", {"type": "string"}, "The join token (required)."),
+        ("token", {"type": "string", "minLength": 1}, "The join token.", True),
         ("since", {"type": "integer", "minimum": 0}, "Replay stored messages with a greater `seq` first."),
     ),
     responses={"101": {"description": "Switching protocols: the chat socket is open."}},
@@ -126,7 +126,7 @@ def _realtime_url() -> str:
     response=RealtimeInfoOut,
     public=True,
     tag="Chat",
-    query=(("token", {"type": "string"}, "The join token (required)."),),
+    query=(("token", {"type": "string", "minLength": 1}, "The join token.", True),),
     responses={
         "401": {"description": "The token is invalid, expired or revoked."},
     },

@@ -52,6 +52,7 @@ Capabilities = Annotated[
     list[Capability],
     Field(
         min_length=1,
+        json_schema_extra={"uniqueItems": True},
         description="`video` means camera, microphone and screen share; "
         "`audio` alone makes an audio-only room.",
     ),
