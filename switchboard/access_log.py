@@ -1,14 +1,16 @@
-"""gunicorn's access log without identities: `/participants/<identity>` paths are redacted.
+"""gunicorn's access log without identities: `/participants/<identity>` and
+`/waiting/<identity>` paths are redacted.
 
-`DELETE /api/v1/rooms/:room_id/participants/:identity` carries a participant identity in
-its path, and identities never reach a log (the query string is already left out).
+`DELETE /api/v1/rooms/:room_id/participants/:identity` and `POST …/waiting/:identity/admit|deny`
+carry a participant identity in their path, and identities never reach a log (the query
+string is already left out).
 """
 
 import re
 
 from gunicorn.glogging import Logger
 
-_IDENTITY_IN_PATH = re.compile(r"(/participants/)[^/?]+")
+_IDENTITY_IN_PATH = re.compile(r"(/(?:participants|waiting)/)[^/?]+")
 
 
 def redact_path(path: str | None) -> str | None:

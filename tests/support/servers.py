@@ -80,7 +80,9 @@ class _Process:
 class LiveKitServer(_Process):
     """livekit-server on free loopback ports (HTTP/WebSocket and one UDP port for media)."""
 
-    def __init__(self, webhook_urls: list[str] | None = None, *, port: int | None = None):
+    def __init__(
+        self, webhook_urls: list[str] | None = None, *, port: int | None = None, log_level: str = "warn"
+    ):
         if not LIVEKIT_BIN.exists():
             require_component("LiveKit", f"{LIVEKIT_BIN} is missing (run `make test` to build it)")
         self.port = port or free_port()
@@ -91,6 +93,7 @@ class LiveKitServer(_Process):
         self.http_url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}"
         self.config_dir = tempfile.mkdtemp(prefix="livekit-")
+        self.log_level = log_level
 
     def _config(self) -> str:
         lines = [
@@ -104,7 +107,7 @@ class LiveKitServer(_Process):
             "  node_ip: 127.0.0.1",
             "  enable_loopback_candidate: true",
             "room: {empty_timeout: 30, departure_timeout: 5}",
-            "logging: {level: warn}",
+            f"logging: {{level: {self.log_level}}}",
         ]
         if self.webhook_urls:
             urls = ", ".join(self.webhook_urls)
