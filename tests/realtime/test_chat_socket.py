@@ -4,6 +4,9 @@ import time
 
 import pytest
 import requests
+from websocket import WebSocketTimeoutException
+
+from tests.support.chatclient import Closed
 
 pytestmark = pytest.mark.slow
 
@@ -143,6 +146,26 @@ def test_rate_limit_answers_rate_limited(api, mint, connect):
     time.sleep(BURST / RATE)
     client.send("ping", ref="later")
     assert client.expect("pong")["ref"] == "later"
+
+
+def test_a_flood_is_answered_with_rate_limited_and_every_ack_is_a_stored_message(api, mint, connect):
+    room = api.create_room()
+    client = connect(mint(room["id"], "flood"))
+    client.expect("presence.state")
+    for i in range(1500):
+        client.send("chat.message", {"body": f"m{i}"}, ref=i)
+    answers = []
+    try:
+        while True:
+            answers.append(client.recv(3))
+    except (Closed, OSError, WebSocketTimeoutException):
+        pass
+    acked = sorted(a["data"]["seq"] for a in answers if a["event"] == "ack")
+    refused = [a["data"]["code"] for a in answers if a["event"] == "error"]
+    assert refused and set(refused) == {"rate_limited"}
+    assert len(acked) + len(refused) == 1500
+    last = api.get(f"/rooms/{room['id']}/messages?after_seq={len(acked) - 1}").get_json()["data"]
+    assert [m["seq"] for m in last] == [len(acked)] and acked == list(range(1, len(acked) + 1))
 
 
 def test_typing_reaches_others_not_the_sender(api, mint, connect):
