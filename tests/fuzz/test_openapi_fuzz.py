@@ -3,6 +3,7 @@ hypothesis): whatever the input, no 5xx, and every response matches the spec."""
 
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
 
 from switchboard.extensions import db
@@ -16,10 +17,10 @@ EXAMPLES = 12
 EXCLUDED = [ignored_auth, positive_data_acceptance]
 
 
-def fuzz(operation, headers: dict) -> int:
+def fuzz(operation, headers: dict, mode: GenerationMode = GenerationMode.POSITIVE) -> int:
     calls = []
 
-    @given(case=operation.as_strategy())
+    @given(case=operation.as_strategy(generation_mode=mode))
     @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
     def run(case):
         response = case.call(headers=headers)
@@ -49,3 +50,9 @@ def test_every_operation_without_a_key_or_with_a_bad_one(app):
     for headers in ({}, {"Authorization": "Bearer sk_live_not-a-real-key"}):
         counts = {op.label: fuzz(op, headers) for op in operations(app)}
         assert all(counts.values()), counts
+
+
+def test_every_operation_rejects_data_that_breaks_the_spec(app, api):
+    headers = {"Authorization": f"Bearer {api.key}"}
+    counts = {op.label: fuzz(op, headers, GenerationMode.NEGATIVE) for op in operations(app)}
+    assert sum(counts.values()) > 0, counts
