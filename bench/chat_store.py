@@ -12,8 +12,6 @@ import threading
 import time
 
 import requests
-
-import bench.stack  # noqa: F401  (puts the repository on sys.path)
 import sqlalchemy as sa
 
 from bench.stack import migrated_database, project_key
@@ -34,7 +32,9 @@ def run(database_url: str, senders: int, per_sender: int, workers: int = 1, redi
     with AppServer(env=env, workers=workers) as server:
         headers = {"Authorization": f"Bearer {key}"}
         room = requests.post(
-            server.url + "/api/v1/rooms", json={"room": {"name": "store", "capabilities": ["chat"]}}, headers=headers
+            server.url + "/api/v1/rooms",
+            json={"room": {"name": "store", "capabilities": ["chat"]}},
+            headers=headers,
         ).json()["data"]
         clients = []
         for n in range(senders):
@@ -77,7 +77,8 @@ def run(database_url: str, senders: int, per_sender: int, workers: int = 1, redi
             client.close()
     engine = sa.create_engine(database_url)
     with engine.connect() as conn:
-        seqs = [r[0] for r in conn.execute(sa.text("select seq from chat_messages order by seq"))]
+        query = sa.text("select seq from chat_messages where room_id = :room order by seq")
+        seqs = [r[0] for r in conn.execute(query, {"room": room["id"]})]
     engine.dispose()
     total = senders * per_sender
     return {
