@@ -8,7 +8,7 @@ FLASK := $(VENV)/bin/flask --app app
 PYTHON ?= python3
 LIVEKIT := .bin/livekit-server
 
-.PHONY: run test bootstrap services lint format npm
+.PHONY: run test bootstrap services lint format npm bench
 
 bootstrap: $(VENV)/.installed npm $(LIVEKIT)
 
@@ -41,6 +41,12 @@ run: bootstrap
 test: bootstrap services
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Every scenario against Switchboard and its LiveKit peer (a few minutes, loopback only);
+# writes bench/results/RESULTS.md and its plots. Not part of `make test`.
+bench: bootstrap services
+	scripts/apt-install.sh wrk
+	ulimit -n $$(ulimit -Hn) && $(PY) -m bench.run $(BENCH_ARGS)
 
 # ruff, and the layer contract in .importlinter (entry points -> services -> plumbing,
 # livekit -> models; only switchboard/livekit imports the LiveKit SDK; no import cycles).

@@ -114,6 +114,8 @@ def _worker_and_webhook_settings(env) -> dict:
         "JOB_BACKOFF_BASE_SECONDS": _float(env, "JOB_BACKOFF_BASE_SECONDS", 10.0),
         "JOB_BACKOFF_MAX_SECONDS": _float(env, "JOB_BACKOFF_MAX_SECONDS", 3600.0),
         "JOB_RETENTION_SECONDS": _int(env, "JOB_RETENTION_SECONDS", 7 * 86400),
+        # How often one worker of the deployment reconciles every room against LiveKit.
+        "RECONCILE_EVERY_SECONDS": _int(env, "RECONCILE_EVERY_SECONDS", 60),
         "WEBHOOK_TIMEOUT_SECONDS": _float(env, "WEBHOOK_TIMEOUT_SECONDS", 10.0),
         # 60 s doubling to a 6 h cap: 13 attempts span about a day (~26.5 h).
         "WEBHOOK_BACKOFF_BASE_SECONDS": _float(env, "WEBHOOK_BACKOFF_BASE_SECONDS", 60.0),

@@ -11,5 +11,5 @@ def init_app(app) -> None:
     """Build the app's job registry from every topic module."""
     registry = Registry()
     for module in TOPICS:
-        registry.add_topic(module)
+        registry.add_topic(module, app.config)
     app.extensions["jobs"] = registry

@@ -37,7 +37,9 @@ TASKS = {
     "livekit.reconcile_room": reconcile_room,
     "livekit.reconcile": reconcile,
 }
-PERIODIC = [Periodic("livekit.reconcile", every_seconds=RECONCILE_EVERY_SECONDS)]
+PERIODIC = [
+    Periodic("livekit.reconcile", every_seconds=RECONCILE_EVERY_SECONDS, setting="RECONCILE_EVERY_SECONDS")
+]
 # Webhooks may have been lost while no worker ran: reconcile as soon as one starts. If LiveKit
 # is unreachable then, the job is retried with backoff like any other.
 ON_START = ["livekit.reconcile"]

@@ -11,7 +11,7 @@ and `create_app` builds the app's `Registry` from the modules in `jobs.TOPICS`
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from flask import current_app
 
@@ -21,6 +21,8 @@ class Periodic:
     kind: str
     every_seconds: int
     payload: dict = field(default_factory=dict)
+    # A config key that, when set, overrides `every_seconds` (e.g. RECONCILE_EVERY_SECONDS).
+    setting: str | None = None
 
 
 @dataclass
@@ -37,11 +39,15 @@ class Registry:
             raise RuntimeError(f"two handlers for job kind {kind!r}")
         self.tasks[kind] = handler
 
-    def add_topic(self, module) -> None:
-        """Everything a topic module declares in TASKS, PERIODIC and ON_START."""
+    def add_topic(self, module, config=None) -> None:
+        """Everything a topic module declares in TASKS, PERIODIC and ON_START (periods with a
+        `setting` are taken from `config` when it has that key)."""
         for kind, handler in getattr(module, "TASKS", {}).items():
             self.add(kind, handler)
-        self.periodic.extend(getattr(module, "PERIODIC", []))
+        for periodic in getattr(module, "PERIODIC", []):
+            if periodic.setting and (config or {}).get(periodic.setting):
+                periodic = replace(periodic, every_seconds=int(config[periodic.setting]))
+            self.periodic.append(periodic)
         self.on_start.extend(getattr(module, "ON_START", []))
 
 

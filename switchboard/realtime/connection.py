@@ -13,11 +13,11 @@ import logging
 import time
 
 import gevent
+import gevent.event
 from gevent.queue import Empty, Queue
 from simple_websocket import ConnectionClosed
 from wsproto.events import TextMessage
 
-from switchboard.errors import ApiError
 from switchboard.extensions import db
 from switchboard.livekit.tokens import VerifiedToken
 from switchboard.models import Room
@@ -25,6 +25,7 @@ from switchboard.models.base import isoformat
 from switchboard.realtime import frames
 from switchboard.realtime import waiting as waiting_room
 from switchboard.realtime.hub import FILL_BATCH, Hub
+from switchboard.realtime.writer import Post
 from switchboard.services import chat, tokens
 
 log = logging.getLogger(__name__)
@@ -88,6 +89,11 @@ class Connection:
         self.bucket = TokenBucket(config["CHAT_RATE_PER_SECOND"], config["CHAT_RATE_BURST"])
         # Hosts (and roles whose policy says `admit`) run the room's waiting room from here.
         self.may_admit = may_admit
+        # Chat messages handed to the hub's writer and not yet stored (or refused): other
+        # frames wait for them, so replies keep the order the client sent its frames in.
+        self.unwritten = 0
+        self.all_written = gevent.event.Event()
+        self.all_written.set()
 
     # -- called by the hub ------------------------------------------------------------------
 
@@ -160,6 +166,8 @@ class Connection:
         except frames.FrameError as exc:
             self._error(exc.code, exc.message, exc.ref)
             return
+        if frame.event != "chat.message" and self.unwritten:
+            self.all_written.wait(timeout=30)
         if frame.event == "ping":
             self._reply("pong", {}, frame.ref)
         elif frame.event == "typing":
@@ -180,26 +188,16 @@ class Connection:
         if not self.claims.chat:
             self._error("forbidden", "Your role may not send chat messages in this room.", frame.ref)
             return
-        try:
-            db.session.rollback()  # start clean: the counter upsert must be the first write
-            message = chat.post_message(self.room_id, self.claims, frame.data["body"])
-            data = chat.event_data(message)
-            db.session.commit()
-        except ApiError as exc:
-            db.session.rollback()
-            self._error(exc.code, exc.message, frame.ref)
-            if exc.code == "room_closed":
-                self.deliver(("close_room",))
-            return
-        except Exception:
-            db.session.rollback()
-            log.exception("storing a chat message failed")
-            self._error("internal_error", "The message could not be stored; send it again.", frame.ref)
-            return
-        finally:
-            db.session.close()
-        self.hub.publish_message(self.room_id, data)
-        self._reply("ack", {"ref": frame.ref, "id": data["id"], "seq": data["seq"]}, frame.ref)
+        self.unwritten += 1
+        self.all_written.clear()
+        self.hub.writer.submit(self.room_id, Post(self, frame.data["body"], frame.ref))
+
+    def written(self, count: int) -> None:
+        """Called by the writer once `count` of this socket's messages were stored or refused."""
+        self.unwritten -= count
+        if self.unwritten <= 0:
+            self.unwritten = 0
+            self.all_written.set()
 
     # -- the writer greenlet ----------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from flask import current_app
 
 from switchboard.extensions import db
 from switchboard.realtime.frames import encode, wire
+from switchboard.realtime.writer import ChatWriter
 from switchboard.services import chat
 
 log = logging.getLogger(__name__)
@@ -141,6 +142,7 @@ class Hub:
         self.poll_seconds = app.config["REALTIME_POLL_SECONDS"]
         self._redis = None
         self._background = None
+        self.writer = ChatWriter(app, self)  # stores the sockets' chat messages in batches
 
     # -- membership -------------------------------------------------------------------------
 

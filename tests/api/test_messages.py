@@ -60,6 +60,30 @@ def test_a_rolled_back_message_gives_its_seq_back(api):
     assert [m["seq"] for m in api.get(f"/rooms/{room['id']}/messages").get_json()["data"]] == [1, 2]
 
 
+def test_a_batch_takes_consecutive_seqs_and_a_rolled_back_batch_gives_them_all_back(api):
+    room = api.create_room()
+    store(room["id"], 1)
+    sender = VerifiedToken("tok_x", "a", "a", room["id"], "participant", True, False)
+    batch = chat.post_messages(room["id"], [(sender, f"lost {i}") for i in range(5)])
+    assert [m.seq for m in batch] == [2, 3, 4, 5, 6]
+    db.session.rollback()
+    kept = chat.post_messages(room["id"], [(sender, f"kept {i}") for i in range(3)])
+    db.session.commit()
+    assert [m.seq for m in kept] == [2, 3, 4]
+    store(room["id"], 1)
+    listed = api.get(f"/rooms/{room['id']}/messages").get_json()["data"]
+    assert [(m["seq"], m["body"]) for m in listed] == [
+        (1, "message 1"),
+        (2, "kept 0"),
+        (3, "kept 1"),
+        (4, "kept 2"),
+        (5, "message 1"),
+    ]
+    # One message.created event per message, each with its own seq.
+    events = db.session.scalars(db.select(Event).where(Event.type == "message.created")).all()
+    assert sorted(e.data["seq"] for e in events) == [1, 2, 3, 4, 5]
+
+
 def test_message_created_is_handed_to_the_webhook_outbox(api):
     room = api.create_room()
     store(room["id"], 1)

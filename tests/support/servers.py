@@ -81,13 +81,23 @@ class LiveKitServer(_Process):
     """livekit-server on free loopback ports (HTTP/WebSocket and one UDP port for media)."""
 
     def __init__(
-        self, webhook_urls: list[str] | None = None, *, port: int | None = None, log_level: str = "warn"
+        self,
+        webhook_urls: list[str] | None = None,
+        *,
+        port: int | None = None,
+        redis_address: str | None = None,
+        region: str | None = None,
+        log_level: str = "warn",
     ):
         if not LIVEKIT_BIN.exists():
             require_component("LiveKit", f"{LIVEKIT_BIN} is missing (run `make test` to build it)")
         self.port = port or free_port()
         self.udp_port = free_port(socket.SOCK_DGRAM)
         self.webhook_urls = webhook_urls or []
+        # With a Redis address the node joins the cluster of every node sharing that Redis
+        # (multi-node: rooms are placed on one node, signalling is relayed to it).
+        self.redis_address = redis_address
+        self.region = region
         self.api_key = TEST_LIVEKIT_KEY
         self.api_secret = TEST_LIVEKIT_SECRET
         self.http_url = f"http://127.0.0.1:{self.port}"
@@ -109,6 +119,10 @@ class LiveKitServer(_Process):
             "room: {empty_timeout: 30, departure_timeout: 5}",
             f"logging: {{level: {self.log_level}}}",
         ]
+        if self.redis_address:
+            lines.append(f"redis: {{address: '{self.redis_address}'}}")
+        if self.region:
+            lines.append(f"region: {self.region}")
         if self.webhook_urls:
             urls = ", ".join(self.webhook_urls)
             lines.append(f"webhook: {{api_key: {self.api_key}, urls: [{urls}]}}")
@@ -133,6 +147,45 @@ class LiveKitServer(_Process):
 
     def cleanup(self) -> None:
         shutil.rmtree(self.config_dir, ignore_errors=True)
+
+
+class RedisServer(_Process):
+    """A private redis-server (Debian's package) on a free loopback port, nothing persisted."""
+
+    def __init__(self):
+        self.binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+        if not os.path.exists(self.binary):
+            require_component("Redis", "redis-server is missing (run `make services`)")
+        self.port = free_port()
+        self.address = f"127.0.0.1:{self.port}"
+        self.url = f"redis://{self.address}/0"
+
+    def start(self) -> "RedisServer":
+        args = [
+            self.binary,
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ]
+        self._spawn(args)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"redis-server exited: {self.log()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
+                    sock.sendall(b"PING\r\n")
+                    if sock.recv(16).startswith(b"+PONG"):
+                        return self
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError("redis-server did not answer PING within 10s")
 
 
 class AppServer(_Process):

@@ -10,6 +10,7 @@ from switchboard.services.chat.messages import (
     messages_after,
     next_seq,
     post_message,
+    post_messages,
 )
 from switchboard.services.chat.presence import (
     add_presence,
@@ -35,6 +36,7 @@ __all__ = [
     "messages_after",
     "next_seq",
     "post_message",
+    "post_messages",
     "present_members",
     "presence",
     "purge_stale_presence",

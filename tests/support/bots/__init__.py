@@ -70,6 +70,11 @@ class BotProcess:
         self.send("publish_video", timeout=timeout)
         return self.wait_for("published", timeout=timeout + 5)
 
+    def watch_video(self, identity: str, timeout: float = 15) -> dict:
+        """Subscribe to `identity`'s camera; the `video` event of its first decoded frame."""
+        self.send("watch_video", identity=identity, timeout=timeout)
+        return self.wait_for("video", timeout=timeout + 5)
+
     def close(self) -> None:
         if self.proc.poll() is None:
             try:

@@ -2,9 +2,11 @@
 
 Driven over stdin/stdout with one JSON object per line.
 Commands: {"cmd": "connect", "url", "token", "watch"?}, {"cmd": "publish_video"},
-{"cmd": "remote_participants"}, {"cmd": "disconnect"}, {"cmd": "quit"}. Events: {"event": "ready"},
+{"cmd": "remote_participants"}, {"cmd": "watch_video", "identity"}, {"cmd": "disconnect"},
+{"cmd": "quit"}. Events: {"event": "ready"},
 {"event": "connected", "sid", "identity"}, {"event": "published", "sid"}, {"event": "disconnected",
-"reason"}, {"event": "error", "cmd", "message"}, {"event": "remote_participants", "identities"}.
+"reason"}, {"event": "error", "cmd", "message"}, {"event": "remote_participants", "identities"},
+{"event": "video", "from", "width", "height"} (the first decoded frame of `identity`'s camera).
 With `watch`, the bot subscribes to whatever it may and reports {"event": "participant_connected",
 "identity"}, {"event": "frame", "identity"} (the first decoded video frame of each remote track)
 and {"event": "permissions", "can_subscribe", "can_publish", "hidden"} when its own change.
@@ -80,6 +82,35 @@ class Bot:
             self.room.local_participant.publish_track(track, options), timeout
         )
         emit(event="published", sid=publication.sid)
+
+    async def watch_video(self, identity: str, timeout: float = 15) -> None:
+        """Subscribe to `identity`'s video and report its first decoded frame."""
+        subscribed: asyncio.Future = asyncio.get_running_loop().create_future()
+
+        def take(publication, participant) -> None:
+            if participant.identity == identity and publication.kind == rtc.TrackKind.KIND_VIDEO:
+                publication.set_subscribed(True)
+
+        def on_subscribed(track, publication, participant) -> None:
+            if participant.identity == identity and track.kind == rtc.TrackKind.KIND_VIDEO:
+                if not subscribed.done():
+                    subscribed.set_result(track)
+
+        self.room.on("track_published", take)
+        self.room.on("track_subscribed", on_subscribed)
+        for participant in self.room.remote_participants.values():
+            for publication in participant.track_publications.values():
+                if publication.track is not None and participant.identity == identity:
+                    on_subscribed(publication.track, publication, participant)
+                take(publication, participant)
+
+        async def first_frame():
+            track = await subscribed
+            async for event in rtc.VideoStream(track):
+                return event.frame
+
+        frame = await asyncio.wait_for(first_frame(), timeout)
+        emit(event="video", **{"from": identity}, width=frame.width, height=frame.height)
 
     async def _frames(self, source: rtc.VideoSource) -> None:
         shade = 0
