@@ -1,5 +1,6 @@
 # Switchboard: `make run` to start everything, `make test` to test it against real components.
-# Both bootstrap a fresh machine (Python venv, npm assets, livekit-server) and are idempotent.
+# Both bootstrap a fresh machine (Python venv, npm assets, livekit-server, LiveKit Egress with
+# its Debian packages) and are idempotent.
 
 SHELL := /bin/bash
 VENV ?= .venv
@@ -8,9 +9,9 @@ FLASK := $(VENV)/bin/flask --app app
 PYTHON ?= python3
 LIVEKIT := .bin/livekit-server
 
-.PHONY: run test bootstrap services lint format npm
+.PHONY: run test bootstrap services lint format npm egress
 
-bootstrap: $(VENV)/.installed npm $(LIVEKIT)
+bootstrap: $(VENV)/.installed npm $(LIVEKIT) egress
 
 $(VENV)/.installed: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,6 +25,11 @@ npm:
 
 $(LIVEKIT):
 	scripts/ensure-livekit.sh
+
+# LiveKit Egress (recordings) into .bin/egress, built once; its Debian packages (GStreamer,
+# pulseaudio, Xvfb, Chromium) are checked every time (fast when present).
+egress:
+	@scripts/ensure-egress.sh
 
 # The components tests need, from Debian's packages, started on loopback.
 services:

@@ -80,12 +80,20 @@ class _Process:
 class LiveKitServer(_Process):
     """livekit-server on free loopback ports (HTTP/WebSocket and one UDP port for media)."""
 
-    def __init__(self, webhook_urls: list[str] | None = None, *, port: int | None = None):
+    def __init__(
+        self,
+        webhook_urls: list[str] | None = None,
+        *,
+        port: int | None = None,
+        redis_address: str | None = None,
+    ):
         if not LIVEKIT_BIN.exists():
             require_component("LiveKit", f"{LIVEKIT_BIN} is missing (run `make test` to build it)")
         self.port = port or free_port()
         self.udp_port = free_port(socket.SOCK_DGRAM)
         self.webhook_urls = webhook_urls or []
+        # With Redis LiveKit runs as a (one-node) cluster, which Egress needs to reach it.
+        self.redis_address = redis_address
         self.api_key = TEST_LIVEKIT_KEY
         self.api_secret = TEST_LIVEKIT_SECRET
         self.http_url = f"http://127.0.0.1:{self.port}"
@@ -106,6 +114,8 @@ class LiveKitServer(_Process):
             "room: {empty_timeout: 30, departure_timeout: 5}",
             "logging: {level: warn}",
         ]
+        if self.redis_address:
+            lines.append(f"redis: {{address: '{self.redis_address}'}}")
         if self.webhook_urls:
             urls = ", ".join(self.webhook_urls)
             lines.append(f"webhook: {{api_key: {self.api_key}, urls: [{urls}]}}")
