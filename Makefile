@@ -38,10 +38,14 @@ services:
 	scripts/apt-install.sh chromium chromium-driver
 
 run: bootstrap
+	@scripts/apt-install.sh redis-server
 	$(FLASK) db upgrade
-	@$(PY) scripts/livekit-config.py instance/livekit.yaml
+	@$(PY) scripts/livekit-config.py instance/livekit.yaml instance/egress.yaml
+	@# Egress records Chrome's sound from a pulse sink: a daemon must run.
+	@pactl info >/dev/null 2>&1 || pulseaudio -D --exit-idle-time=-1 2>/dev/null || true
 	@echo "Switchboard is starting:"
 	@$(FLASK) bootstrap
+	@echo "  Recordings: a local bucket on moto (:5005) becomes the default project's destination once all runs (printed below)."
 	$(VENV)/bin/honcho -f Procfile.dev start
 
 test: bootstrap services

@@ -118,6 +118,8 @@ def _recording_settings(env, secret_key: str) -> dict:
         "EGRESS_TIMEOUT": _float(env, "EGRESS_TIMEOUT", 30.0),
         # How often the worker compares active recordings with LiveKit's ListEgress.
         "RECORDING_RECONCILE_SECONDS": _int(env, "RECORDING_RECONCILE_SECONDS", 15),
+        # A recording still `starting` this long after the request (its page never saw media) fails.
+        "RECORDING_START_TIMEOUT_SECONDS": _float(env, "RECORDING_START_TIMEOUT_SECONDS", 90.0),
         # A recording that has not ended this long after its stop was requested is failed.
         "RECORDING_STOP_GRACE_SECONDS": _float(env, "RECORDING_STOP_GRACE_SECONDS", 120.0),
     }

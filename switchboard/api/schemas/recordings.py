@@ -47,7 +47,7 @@ class RecordingError(ResponseModel):
     code: str = Field(
         examples=["egress_unavailable"],
         description="egress_unavailable, egress_error, egress_failed, egress_lost, egress_unresponsive, "
-        "egress_start_interrupted, upload_failed or encryption_failed.",
+        "egress_start_interrupted, room_not_active, no_media, upload_failed or encryption_failed.",
     )
     message: str
 

@@ -119,6 +119,18 @@ def _reconcile_one(rec: Recording, now, config) -> None:
         fail(rec, "egress_lost", "LiveKit no longer knows this recording's egress.", actor="reconcile")
         return
     apply_egress(rec, info)
+    if rec.status == "starting" and now - rec.created_at > timedelta(
+        seconds=config["RECORDING_START_TIMEOUT_SECONDS"]
+    ):
+        # The page never signalled (nobody publishing, a broken page): egress would wait forever.
+        egress.stop(rec.egress_id)
+        fail(
+            rec,
+            "no_media",
+            "The recording never started: nothing to record came from the room.",
+            actor="reconcile",
+        )
+        return
     grace = timedelta(seconds=config["RECORDING_STOP_GRACE_SECONDS"])
     if (
         rec.status == "stopping"

@@ -47,6 +47,16 @@ def list_recordings(
     return paginate(query, Recording, limit=limit, cursor=cursor)
 
 
+def latest_recording(room_id: str) -> Recording | None:
+    """The room's active recording, else its most recent one."""
+    return active_recording(room_id) or db.session.scalar(
+        db.select(Recording)
+        .where(Recording.room_id == room_id)
+        .order_by(Recording.created_at.desc())
+        .limit(1)
+    )
+
+
 def active_recording(room_id: str) -> Recording | None:
     return db.session.scalar(
         db.select(Recording).where(
@@ -61,11 +71,6 @@ def start_recording(room: Room, fields: RecordingCreate, *, actor: str = "api") 
         raise conflict("This room was created without the `recording` capability.", code="capability_missing")
     if room.status == "closed":
         raise conflict("This room is closed.", code="room_closed")
-    if room.status != "active":
-        raise conflict(
-            "Nobody has joined this room yet; start recording once the call has begun.",
-            code="room_not_active",
-        )
     audio_only = fields.audio_only
     if fields.format == "ogg":
         if "audio_only" in fields.model_fields_set and not audio_only:
@@ -74,6 +79,11 @@ def start_recording(room: Room, fields: RecordingCreate, *, actor: str = "api") 
             )
         audio_only = True
     settings = required_settings(room.project_id)
+    if room.status != "active":
+        raise conflict(
+            "Nobody has joined this room yet; start recording once the call has begun.",
+            code="room_not_active",
+        )
     # One active recording per room: the room row lock orders concurrent starts.
     db.session.scalar(db.select(Room).where(Room.id == room.id).with_for_update())
     if active_recording(room.id) is not None:

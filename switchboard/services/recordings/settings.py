@@ -1,5 +1,7 @@
 """A project's recording destination: verified with a real test write before it is stored."""
 
+import time
+
 from switchboard.errors import ApiError, conflict, not_found
 from switchboard.extensions import db
 from switchboard.livekit.egress import S3Target
@@ -7,7 +9,7 @@ from switchboard.models import RecordingSettings
 from switchboard.models.base import utcnow
 from switchboard.plumbing import audit
 from switchboard.services.recordings import sealing, storage
-from switchboard.services.recordings.specs import RecordingSettingsPut
+from switchboard.services.recordings.specs import RecordingSettingsPut, S3Settings
 
 
 def find_settings(project_id: str) -> RecordingSettings | None:
@@ -100,3 +102,36 @@ def egress_target(settings: RecordingSettings) -> S3Target:
         endpoint=bucket.endpoint,
         force_path_style=bucket.force_path_style,
     )
+
+
+def dev_bucket(project_id: str, *, endpoint: str, bucket: str, attempts: int = 60) -> str:
+    """Development (`make run`): a bucket with default KMS encryption on a local S3 server
+    (waiting for it to come up) stored as the project's settings. Returns the KMS key id."""
+    target = storage.Bucket(
+        bucket=bucket,
+        region="us-east-1",
+        access_key_id="dev",
+        secret_access_key="dev",
+        kms_key_id="",
+        endpoint=endpoint,
+        force_path_style=True,
+    )
+    for attempt in range(attempts):
+        try:
+            key_id = storage.ensure_kms_bucket(target)
+            break
+        except Exception:  # noqa: BLE001  (the server is still starting)
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.5)
+    s3 = S3Settings(
+        bucket=bucket,
+        region="us-east-1",
+        endpoint=endpoint,
+        force_path_style=True,
+        access_key_id="dev",
+        secret_access_key="dev",
+        kms_key_id=key_id,
+    )
+    put_settings(project_id, RecordingSettingsPut(s3=s3), actor="cli")
+    return key_id

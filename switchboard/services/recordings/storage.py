@@ -174,3 +174,36 @@ def delete(target: Bucket, key: str) -> None:
         s3.delete_object(Bucket=target.bucket, Key=key + ".json")
     except (BotoCoreError, ClientError) as exc:
         raise _explain(exc, target, "delete the recording") from None
+
+
+def ensure_kms_bucket(target: Bucket) -> str:
+    """Development only (`make run`): create the bucket if needed with default encryption
+    aws:kms under a new KMS key, or reuse the key it already has. Returns the key id."""
+    s3 = _client(target)
+    try:
+        rules = s3.get_bucket_encryption(Bucket=target.bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+        default = rules[0]["ApplyServerSideEncryptionByDefault"]
+        if default.get("SSEAlgorithm") == "aws:kms" and default.get("KMSMasterKeyID"):
+            return default["KMSMasterKeyID"]
+    except ClientError:
+        pass
+    key_id = _client(target, "kms").create_key(Description="Switchboard dev recordings")["KeyMetadata"][
+        "KeyId"
+    ]
+    try:
+        s3.create_bucket(Bucket=target.bucket)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") not in (
+            "BucketAlreadyOwnedByYou",
+            "BucketAlreadyExists",
+        ):
+            raise
+    s3.put_bucket_encryption(
+        Bucket=target.bucket,
+        ServerSideEncryptionConfiguration={
+            "Rules": [
+                {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_id}}
+            ]
+        },
+    )
+    return key_id
