@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from flask import current_app
 
-from switchboard.errors import ApiError, conflict, validation
+from switchboard.errors import ApiError, conflict, not_found, validation
 from switchboard.extensions import db
 from switchboard.livekit import egress
 from switchboard.models import Job, Recording, Room
@@ -33,6 +33,14 @@ EXTENSIONS = {"mp4": "mp4", "ogg": "ogg"}
 
 def get_recording(project_id: str, recording_id: str) -> Recording:
     return get_owned(Recording, project_id, recording_id, noun="recording", param="recording_id")
+
+
+def find_recording(recording_id: str) -> Recording:
+    """Any project's recording (the admin sees every project); 404 when there is none."""
+    rec = db.session.get(Recording, recording_id)
+    if rec is None:
+        raise not_found("recording", param="recording_id")
+    return rec
 
 
 def list_recordings(
