@@ -13,6 +13,7 @@ import requests
 
 from switchboard.plumbing import audit
 from tests.e2e.livekit.conftest import wait_until
+from tests.meet.conftest import browser, page_factory  # noqa: F401  (headless Chromium fixtures)
 from tests.support.bots import BotProcess
 
 pytestmark = pytest.mark.slow
@@ -174,6 +175,42 @@ def test_closing_the_room_stops_and_completes_its_recording(api, configured):
         done = wait_status(api, rec["id"], "completed", 60)
     assert done["status"] == "completed", done
     assert done["size_bytes"] > 0
+
+
+def join(page_factory, base_url, token):  # noqa: F811
+    page = page_factory()
+    page.goto(base_url + token["join_url"][token["join_url"].index("/join/") :])
+    page.wait_for_selector("#prejoin:not([hidden])")
+    page.click("#join-button")
+    page.wait_for_selector("#call:not([hidden])")
+    return page
+
+
+def test_everyone_on_the_meeting_page_sees_the_recording_and_the_host_controls_it(
+    api,
+    configured,
+    page_factory,  # noqa: F811
+):
+    room = api.create_room(capabilities=["video", "chat", "recording"])
+    host = join(page_factory, configured.web.url, api.mint(room["id"], "clinician", role="host"))
+    patient = join(page_factory, configured.web.url, api.mint(room["id"], "patient", role="patient"))
+    host.wait_for_selector("#toggle-recording:not([disabled])", timeout=20000)
+    assert host.inner_text("#toggle-recording") == "Record"
+    assert patient.locator("#toggle-recording").count() == 0  # only hosts control it
+
+    host.click("#toggle-recording")
+    patient.wait_for_function(
+        "(document.getElementById('recording-indicator') || {}).textContent === '\u25cf Recording'",
+        timeout=60000,
+    )
+    host.wait_for_function("document.getElementById('toggle-recording').textContent === 'Stop recording'")
+    (rec,) = api.get(f"/recordings?room_id={room['id']}").get_json()["data"]
+    assert rec["status"] == "recording"
+    time.sleep(2)
+    host.click("#toggle-recording")
+    done = wait_status(api, rec["id"], "completed", 60)
+    assert done["status"] == "completed", done
+    patient.wait_for_selector("#recording-indicator", state="hidden", timeout=20000)
 
 
 def test_without_an_egress_worker_the_recording_fails_with_503(api, configured):
