@@ -4,12 +4,17 @@ needed here; tests/e2e/livekit/test_recordings.py records for real). SQLite and 
 import uuid
 
 import pytest
+from google.protobuf.json_format import MessageToJson
+from livekit.protocol import egress, models, webhook
+from livekit.protocol.egress import EgressStatus
 
 from switchboard.extensions import db
-from switchboard.models import Recording, RecordingSettings
+from switchboard.models import Event, Recording, RecordingSettings
 from switchboard.models.base import utcnow
+from switchboard.plumbing import audit
 from switchboard.services import recordings
 from switchboard.services.recordings import sealing
+from tests.support.livekit_signing import deliver
 from tests.support.recording import MotoServer
 
 SECRET = "testing"
@@ -221,3 +226,57 @@ def test_the_meeting_page_sees_the_recording_and_only_hosts_may_control_it(api, 
     stopped = client.post(f"/api/v1/realtime/recording?token={host}", json={"action": "stop"})
     assert stopped.status_code == 200, stopped.get_json()
     assert stopped.get_json()["data"]["recording"]["status"] == "stopping"
+
+
+def egress_event(
+    event: str, room_id: str, egress_id: str, status: int, *, error: str = "", size: int = 0
+) -> str:
+
+    info = egress.EgressInfo(egress_id=egress_id, room_name=room_id, status=status, error=error)
+    if size:
+        info.file_results.append(egress.FileInfo(filename="x.mp4", size=size, duration=5_000_000_000))
+    message = webhook.WebhookEvent(
+        event=event, id="EV_" + uuid.uuid4().hex[:8], room=models.Room(name=room_id), egress_info=info
+    )
+    return MessageToJson(message)
+
+
+def test_egress_webhooks_drive_the_recording_and_announce_it(app, client, api, moto, bucket):
+
+    room = api.create_room(capabilities=["video", "recording"])
+    rec = _stored_recording(api, moto, bucket, room, status="starting")
+    rec_id = rec.id
+    deliver(client, app, egress_event("egress_updated", room["id"], "EG_test", EgressStatus.EGRESS_ACTIVE))
+    assert api.get(f"/recordings/{rec_id}").get_json()["data"]["status"] == "recording"
+    deliver(client, app, egress_event("egress_updated", room["id"], "EG_test", EgressStatus.EGRESS_ACTIVE))
+    deliver(
+        client,
+        app,
+        egress_event(
+            "egress_ended", room["id"], "EG_test", EgressStatus.EGRESS_FAILED, error="S3 upload failed"
+        ),
+    )
+    data = api.get(f"/recordings/{rec_id}").get_json()["data"]
+    assert data["status"] == "failed"
+    assert data["error"] == {"code": "egress_failed", "message": "S3 upload failed"}
+    types = [e.type for e in db.session.scalars(db.select(Event).order_by(Event.created_at))]
+    assert types.count("recording.started") == 1 and types.count("recording.failed") == 1
+
+
+def test_egress_recorder_joining_is_not_refused_as_an_unknown_token(app, client, api):
+
+    room = api.create_room(capabilities=["video", "recording"])
+    recorder = models.ParticipantInfo(
+        sid="PA_rec",
+        identity="EG_abc",
+        kind=models.ParticipantInfo.Kind.EGRESS,
+        state=models.ParticipantInfo.ACTIVE,
+    )
+    body = MessageToJson(
+        webhook.WebhookEvent(
+            event="participant_joined", id="EV_r", room=models.Room(name=room["id"]), participant=recorder
+        )
+    )
+    deliver(client, app, body)
+    assert [e.action for e in audit.list_for_room(room["id"])] == ["room.created"]
+    assert api.get(f"/rooms/{room['id']}/participants").get_json()["data"] == []
