@@ -7,6 +7,7 @@ with RedisServer() as redis, MotoServer() as moto:
 """
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -231,3 +232,7 @@ class EgressServer(_Process):
     def cleanup(self) -> None:
         self.pulse.stop()
         shutil.rmtree(self.config_dir, ignore_errors=True)
+        # Egress leaves per-node and per-handler folders behind (Chromium profiles): ours only.
+        for name in set(re.findall(r"\b(?:NE|EGH|EG)_[A-Za-z0-9]+\b", self.log())):
+            for folder in (Path(tempfile.gettempdir()) / name, Path("/home/egress/tmp") / name):
+                shutil.rmtree(folder, ignore_errors=True)

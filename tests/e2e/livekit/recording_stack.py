@@ -50,10 +50,11 @@ class RecordingStack:
         self.egress = EgressServer(
             self.livekit, redis_address=self.redis.address, template_url=self.template_url
         ).start()
-        self.start_worker()
         return self
 
     def start_worker(self) -> None:
+        """The job worker, started per test (`stop_worker` after it): a worker left running
+        would hold locks while the next test empties the tables."""
         env = {
             **os.environ,
             **self.env(),
@@ -85,13 +86,17 @@ class RecordingStack:
             "LIVEKIT_TIMEOUT": 5.0,
         }
 
-    def stop(self) -> None:
+    def stop_worker(self) -> None:
         if self.worker and self.worker.poll() is None:
             self.worker.send_signal(signal.SIGTERM)
             try:
                 self.worker.wait(15)
             except subprocess.TimeoutExpired:
                 self.worker.kill()
+                self.worker.wait(5)
+
+    def stop(self) -> None:
+        self.stop_worker()
         if self.egress:
             self.egress.stop()
             self.egress.cleanup()

@@ -33,7 +33,19 @@ def configured(api, recording_stack):
         headers={"Authorization": f"Bearer {api.key}"},
     )
     assert response.status_code == 200, response.get_json()
-    return recording_stack
+    recording_stack.start_worker()
+    yield recording_stack
+    recording_stack.stop_worker()
+    settle(recording_stack)
+
+
+def settle(stack) -> None:
+    """Let LiveKit's last webhooks of a test (leaves, egress endings) reach the app before the
+    next test empties the tables under them."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and stack.egress and stack.egress.handler_pids():
+        time.sleep(0.2)
+    time.sleep(1)
 
 
 def recording(api, rec_id):
