@@ -1,5 +1,6 @@
 # Switchboard: `make run` to start everything, `make test` to test it against real components.
-# Both bootstrap a fresh machine (Python venv, npm assets, livekit-server) and are idempotent.
+# Both bootstrap a fresh machine (Python venv, npm assets, livekit-server, LiveKit Egress with
+# its Debian packages) and are idempotent.
 
 SHELL := /bin/bash
 VENV ?= .venv
@@ -8,9 +9,9 @@ FLASK := $(VENV)/bin/flask --app app
 PYTHON ?= python3
 LIVEKIT := .bin/livekit-server
 
-.PHONY: run test bootstrap services lint format npm bench
+.PHONY: run test bootstrap services lint format npm egress bench
 
-bootstrap: $(VENV)/.installed npm $(LIVEKIT)
+bootstrap: $(VENV)/.installed npm $(LIVEKIT) egress
 
 $(VENV)/.installed: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,6 +26,11 @@ npm:
 $(LIVEKIT):
 	scripts/ensure-livekit.sh
 
+# LiveKit Egress (recordings) into .bin/egress, built once; its Debian packages (GStreamer,
+# pulseaudio, Xvfb, Chromium) are checked every time (fast when present).
+egress:
+	@scripts/ensure-egress.sh
+
 # The components tests need, from Debian's packages, started on loopback.
 services:
 	scripts/ensure-postgres.sh
@@ -32,10 +38,14 @@ services:
 	scripts/apt-install.sh chromium chromium-driver
 
 run: bootstrap
+	@scripts/apt-install.sh redis-server
 	$(FLASK) db upgrade
-	@$(PY) scripts/livekit-config.py instance/livekit.yaml
+	@$(PY) scripts/livekit-config.py instance/livekit.yaml instance/egress.yaml
+	@# Egress records Chrome's sound from a pulse sink: a daemon must run.
+	@pactl info >/dev/null 2>&1 || pulseaudio -D --exit-idle-time=-1 2>/dev/null || true
 	@echo "Switchboard is starting:"
 	@$(FLASK) bootstrap
+	@echo "  Recordings: a local bucket on moto (:5005) becomes the default project's destination once all runs (printed below)."
 	$(VENV)/bin/honcho -f Procfile.dev start
 
 test: bootstrap services

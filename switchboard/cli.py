@@ -12,11 +12,12 @@ from flask.cli import AppGroup
 from switchboard.errors import ApiError
 from switchboard.extensions import db
 from switchboard.jobs import worker as job_worker
-from switchboard.services import projects, rooms
+from switchboard.services import projects, recordings, rooms
 
 keys = AppGroup("keys", help="Project API keys.")
 users = AppGroup("users", help="Admin users.")
 livekit = AppGroup("livekit", help="LiveKit housekeeping.")
+recording = AppGroup("recordings", help="Recordings.")
 
 
 @keys.command("create")
@@ -73,6 +74,27 @@ def bootstrap() -> None:
     click.echo(f"  API docs: {base}/api/v1/openapi.json")
 
 
+@recording.command("dev-setup")
+@click.option("--endpoint", default="http://127.0.0.1:5005", show_default=True, help="moto's server.")
+@click.option("--bucket", default="switchboard-dev-recordings", show_default=True)
+@click.option("--project", "project_name", default="default", show_default=True)
+def recordings_dev_setup(endpoint: str, bucket: str, project_name: str) -> None:
+    """`make run`: a local bucket (moto) with default KMS encryption as PROJECT's recording
+    destination, and how to find the recordings."""
+    project = projects.get_or_create_project(project_name)
+    key_id = recordings.dev_bucket(project.id, endpoint=endpoint, bucket=bucket)
+    db.session.commit()
+    base = current_app.config["PUBLIC_URL"]
+    click.echo(f"  Recordings: s3://{bucket} on {endpoint} (default encryption aws:kms, key {key_id})")
+    click.echo(f"    list:     curl -H 'Authorization: Bearer <API key>' {base}/api/v1/recordings")
+    click.echo(
+        f"    download: curl -H 'Authorization: Bearer <API key>' {base}/api/v1/recordings/<rec_id>/download_url"
+    )
+    click.echo(
+        f"    objects:  AWS_ACCESS_KEY_ID=dev AWS_SECRET_ACCESS_KEY=dev aws --endpoint-url {endpoint} s3 ls s3://{bucket} --recursive"
+    )
+
+
 @click.command("worker")
 @click.option("--once", is_flag=True, help="Run the jobs that are due, then exit.")
 @click.option(
@@ -93,5 +115,5 @@ def reconcile_command() -> None:
 
 
 def init_app(app) -> None:
-    for command in (keys, users, livekit, bootstrap, worker):
+    for command in (keys, users, livekit, recording, bootstrap, worker):
         app.cli.add_command(command)

@@ -99,6 +99,29 @@ def load_config(instance_path: str, environ=None) -> dict:
         "SESSION_COOKIE_SECURE": (env.get("PUBLIC_URL") or "").startswith("https://"),
         "WTF_CSRF_TIME_LIMIT": None,
         **_worker_and_webhook_settings(env),
+        **_recording_settings(env, secret_key),
+    }
+
+
+def _recording_settings(env, secret_key: str) -> dict:
+    """Recordings (LiveKit Egress into the customer's S3 bucket)."""
+    public_url = (env.get("PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/")
+    return {
+        # Encrypts the customers' S3 secret keys at rest (Fernet; any string, stretched with
+        # SHA-256). Changing it makes stored secrets unreadable: recording settings must be
+        # saved again.
+        "RECORDING_SECRETS_KEY": env.get("RECORDING_SECRETS_KEY") or secret_key,
+        # The page egress records (it appends ?layout=&url=&token=); egress must reach it.
+        "RECORDING_TEMPLATE_URL": env.get("RECORDING_TEMPLATE_URL") or public_url + "/recording/template",
+        # StartRoomCompositeEgress waits for an egress worker to accept (LiveKit answers
+        # `unavailable` after ~6-20 s when none does).
+        "EGRESS_TIMEOUT": _float(env, "EGRESS_TIMEOUT", 30.0),
+        # How often the worker compares active recordings with LiveKit's ListEgress.
+        "RECORDING_RECONCILE_SECONDS": _int(env, "RECORDING_RECONCILE_SECONDS", 15),
+        # A recording still `starting` this long after the request (its page never saw media) fails.
+        "RECORDING_START_TIMEOUT_SECONDS": _float(env, "RECORDING_START_TIMEOUT_SECONDS", 90.0),
+        # A recording that has not ended this long after its stop was requested is failed.
+        "RECORDING_STOP_GRACE_SECONDS": _float(env, "RECORDING_STOP_GRACE_SECONDS", 120.0),
     }
 
 

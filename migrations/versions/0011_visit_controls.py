@@ -1,14 +1,14 @@
 """telehealth visit controls: waiting room, scheduled end, recording consent mode (issue 11)
 
 Revision ID: 0011_visit_controls
-Revises: 0004_webhooks
+Revises: 0005_recordings
 """
 
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0011_visit_controls"
-down_revision = "0004_webhooks"
+down_revision = "0005_recordings"
 branch_labels = None
 depends_on = None
 

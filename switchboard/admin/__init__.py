@@ -6,10 +6,10 @@ from switchboard.extensions import login_manager
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from switchboard.admin import views, webhooks  # noqa: E402  (routes register on the blueprint)
+from switchboard.admin import recordings, views, webhooks  # noqa: E402  (routes register on the blueprint)
 from switchboard.services import projects  # noqa: E402
 
-__all__ = ["bp", "init_app", "views", "webhooks"]
+__all__ = ["bp", "init_app", "recordings", "views", "webhooks"]
 
 
 def init_app(app) -> None:

@@ -9,7 +9,7 @@ from flask import Blueprint, jsonify, request
 from switchboard.errors import ApiError
 from switchboard.extensions import db
 from switchboard.livekit import webhooks
-from switchboard.services import rooms
+from switchboard.services import recordings, rooms
 
 bp = Blueprint("livekit", __name__, url_prefix="/livekit")
 
@@ -22,5 +22,7 @@ def receive_webhook():
     except webhooks.InvalidWebhook as exc:
         raise ApiError(401, str(exc), code="invalid_signature") from None
     rooms.handle_event(event)
+    if event.egress is not None:
+        recordings.handle_egress(event.egress)
     db.session.commit()
     return jsonify({"received": True})

@@ -69,6 +69,8 @@ class Participant:
     joined_at: int  # unix seconds
     tracks: list[Track] = field(default_factory=list)
     hidden: bool = False  # joined with a waiting-room token and not admitted yet
+    # "egress" for LiveKit Egress' hidden recorder (it joins with egress' own token)
+    kind: str = "standard"
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,7 @@ def participant_from_proto(info) -> Participant:
         joined_at=int(info.joined_at or 0),
         tracks=[track_from_proto(t) for t in info.tracks],
         hidden=bool(info.permission.hidden) if info.HasField("permission") else False,
+        kind="egress" if info.kind == lk_models.ParticipantInfo.Kind.EGRESS else "standard",
     )
 
 
@@ -126,16 +129,25 @@ def _server_token(room: str | None) -> str:
     )
 
 
-def _call(method: str, request, response_cls, *, room: str | None = None):
+def _call(
+    method: str,
+    request,
+    response_cls,
+    *,
+    room: str | None = None,
+    service: str = SERVICE,
+    token: str | None = None,
+    timeout: float | None = None,
+):
     config = current_app.config
-    url = f"{config['LIVEKIT_API_URL'].rstrip('/')}/twirp/{SERVICE}/{method}"
-    timeout = config["LIVEKIT_TIMEOUT"]
+    url = f"{config['LIVEKIT_API_URL'].rstrip('/')}/twirp/{service}/{method}"
+    timeout = timeout or config["LIVEKIT_TIMEOUT"]
     try:
         resp = requests.post(
             url,
             data=request.SerializeToString(),
             headers={
-                "Authorization": f"Bearer {_server_token(room)}",
+                "Authorization": f"Bearer {token or _server_token(room)}",
                 "Content-Type": "application/protobuf",
             },
             timeout=(min(timeout, 2.0), timeout),

@@ -14,6 +14,7 @@ from google.protobuf.json_format import ParseError
 from livekit import api as lk
 
 from switchboard.livekit.client import Participant, Track, participant_from_proto, track_from_proto
+from switchboard.livekit.egress import Egress, egress_from_proto
 
 MAX_AGE_SECONDS = 300
 LEEWAY = timedelta(seconds=10)
@@ -32,6 +33,7 @@ class LiveKitEvent:
     participant: Participant | None
     track: Track | None
     created_at: int
+    egress: Egress | None = None  # egress_started / egress_updated / egress_ended
 
 
 def receive(body: str, authorization: str | None) -> LiveKitEvent:
@@ -62,6 +64,7 @@ def receive(body: str, authorization: str | None) -> LiveKitEvent:
         participant=participant,
         track=track,
         created_at=int(event.created_at or 0),
+        egress=egress_from_proto(event.egress_info) if event.HasField("egress_info") else None,
     )
 
 

@@ -8,3 +8,6 @@ bp = Blueprint("meet", __name__)
 @bp.get("/join/<room_id>")
 def join(room_id: str):
     return render_template("meet/join.html", room_id=room_id)
+
+
+from switchboard.meet import recording  # noqa: E402,F401  (the recording page registers on bp)

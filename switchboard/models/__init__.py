@@ -7,6 +7,14 @@ from switchboard.models.idempotency import IdempotencyKey
 from switchboard.models.jobs import Job
 from switchboard.models.participants import PARTICIPANT_STATES, Participant, ParticipantTrack
 from switchboard.models.projects import ApiKey, Project
+from switchboard.models.recordings import (
+    ACTIVE_RECORDING_STATUSES,
+    RECORDING_FORMATS,
+    RECORDING_LAYOUTS,
+    RECORDING_STATUSES,
+    Recording,
+    RecordingSettings,
+)
 from switchboard.models.rooms import CAPABILITIES, ROOM_STATUSES, Room
 from switchboard.models.sessions import Session
 from switchboard.models.tokens import JoinToken
@@ -15,6 +23,12 @@ from switchboard.models.visits import WAITING_STATUSES, WaitingEntry
 from switchboard.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
+    "ACTIVE_RECORDING_STATUSES",
+    "RECORDING_FORMATS",
+    "RECORDING_LAYOUTS",
+    "RECORDING_STATUSES",
+    "Recording",
+    "RecordingSettings",
     "CAPABILITIES",
     "EVENT_TYPES",
     "PARTICIPANT_STATES",

@@ -10,7 +10,27 @@ from switchboard.plumbing.identities import hash_identity
 
 # Keys `detail` may carry; anything else is dropped so nothing sensitive slips in by accident.
 SAFE_DETAIL_KEYS = frozenset(
-    {"token_id", "role", "ttl_seconds", "session_id", "reason", "fields", "revoked", "erased", "sid"}
+    {
+        "token_id",
+        "role",
+        "ttl_seconds",
+        "session_id",
+        "reason",
+        "fields",
+        "revoked",
+        "erased",
+        "sid",
+        # recordings: ids, the bucket name, states and sizes (never credentials or URLs)
+        "recording_id",
+        "egress_id",
+        "bucket",
+        "status",
+        "layout",
+        "format",
+        "expires_in",
+        "size_bytes",
+        "repaired",
+    }
 )
 
 

@@ -4,12 +4,16 @@
 change that caused it, which is what makes the table an outbox. The worker (`jobs/`) runs it.
 """
 
+import logging
 import random
 from datetime import datetime
 
 from switchboard.extensions import db
 from switchboard.models import Job
 from switchboard.models.base import utcnow
+from switchboard.plumbing.transactions import after_commit
+
+log = logging.getLogger(__name__)
 
 
 def enqueue(
@@ -32,3 +36,28 @@ def backoff_seconds(attempt: int, base: float, cap: float) -> float:
     work that failed together does not all come back together."""
     delay = min(cap, base * 2 ** max(0, attempt - 1))
     return delay * random.uniform(0.8, 1.2)
+
+
+def enqueue_and_attempt(kind: str, payload: dict, call) -> Job:
+    """Queue a job of `kind` and, once this transaction commits, try `call()` at once: if it
+    succeeds the job is marked done, otherwise the worker runs the job later. `call` must not
+    touch the session (it runs from the session's after-commit hook)."""
+    job = enqueue(kind, payload)
+    db.session.flush()
+    job_id = job.id
+
+    def attempt() -> None:
+        try:
+            call()
+        except Exception as exc:  # never let a best-effort call fail a committed request
+            log.info("%s deferred to the job worker: %s", kind, type(exc).__name__)
+            return
+        with db.engine.begin() as conn:
+            conn.execute(
+                db.update(Job)
+                .where(Job.id == job_id, Job.status == "queued")
+                .values(status="done", updated_at=utcnow())
+            )
+
+    after_commit(attempt)
+    return job

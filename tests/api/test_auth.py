@@ -23,7 +23,12 @@ def test_every_api_route_requires_a_key(app, client):
             continue
         # Public routes authenticate otherwise (the spec, and join-token routes under /realtime).
         if getattr(app.view_functions[rule.endpoint], "openapi", {}).get("public"):
-            assert rule.rule in ("/api/v1/openapi.json", "/api/v1/realtime", "/api/v1/realtime/info")
+            assert rule.rule in (
+                "/api/v1/openapi.json",
+                "/api/v1/realtime",
+                "/api/v1/realtime/info",
+                "/api/v1/realtime/recording",
+            )
             continue
         path = rule.rule.replace("<", "").replace(">", "")
         for method in rule.methods - {"HEAD", "OPTIONS"}:

@@ -95,7 +95,8 @@ class LiveKitServer(_Process):
         self.udp_port = free_port(socket.SOCK_DGRAM)
         self.webhook_urls = webhook_urls or []
         # With a Redis address the node joins the cluster of every node sharing that Redis
-        # (multi-node: rooms are placed on one node, signalling is relayed to it).
+        # (multi-node: rooms are placed on one node, signalling is relayed to it); Egress
+        # reaches LiveKit only that way too.
         self.redis_address = redis_address
         self.region = region
         self.api_key = TEST_LIVEKIT_KEY

@@ -23,6 +23,14 @@ def get_or_create_project(name: str) -> Project:
     return project
 
 
+def get_project(project_id: str) -> Project:
+    """A project by id (the admin sees every project); 404 when there is none."""
+    project = db.session.get(Project, project_id)
+    if project is None:
+        raise not_found("project", param="project_id")
+    return project
+
+
 def list_projects() -> list[Project]:
     """Every project, by name."""
     return list(db.session.scalars(db.select(Project).order_by(Project.name)))

@@ -39,6 +39,8 @@ def _locked_room(room_id: str) -> Room | None:
 
 def handle_event(event: LiveKitEvent) -> None:
     """Apply one verified LiveKit webhook to our state (idempotent; caller commits)."""
+    if event.participant is not None and event.participant.kind == "egress":
+        return  # a recording's own hidden participant: not a person, holds no Switchboard token
     room = _locked_room(event.room_name)
     if room is None:
         return  # not a Switchboard room (or one we never had)
@@ -110,6 +112,7 @@ def reconcile_room(room: Room, live: livekit.LiveRoom | None) -> dict:
         roster.disconnect_all(room, reason="room_closed")
         return stats
     people = livekit.list_participants(room.id) if live is not None else []
+    people = [info for info in people if info.kind != "egress"]  # recorders are not people
     kept = set()
     for info in people:
         if not _verdict(room, info):

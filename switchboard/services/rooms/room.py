@@ -12,7 +12,7 @@ from switchboard.plumbing.ownership import get_owned
 from switchboard.plumbing.pagination import Page, paginate
 from switchboard.plumbing.signals import room_closed
 from switchboard.plumbing.transactions import after_commit
-from switchboard.services import tokens
+from switchboard.services import recordings, tokens
 from switchboard.services.rooms import livekit_sync, roster
 from switchboard.services.rooms.specs import RoomCreate, RoomUpdate
 
@@ -154,6 +154,7 @@ def close_room(room: Room, *, actor: str = "api") -> Room:
     room.status = "closed"
     room.closed_at = utcnow()
     revoked = tokens.revoke_room(room)
+    recordings.stop_room_recordings(room, actor=actor)
     db.session.flush()
     events.emit(room.project_id, "room.closed", {"room_id": room.id})
     audit.record(room.project_id, "room.closed", actor=actor, room_id=room.id, detail={"revoked": revoked})

@@ -71,8 +71,24 @@ def stack(database_urls):
 
 
 @pytest.fixture
-def app_config(stack):
-    return stack.app_config()
+def app_config(request):
+    # Modules recording with egress use the recording stack, the others the plain one.
+    name = "recording_stack" if "recording_stack" in request.fixturenames else "stack"
+    return request.getfixturevalue(name).app_config()
+
+
+@pytest.fixture(scope="module")
+def recording_stack(database_urls):
+    from tests.e2e.livekit.recording_stack import RecordingStack
+
+    running = RecordingStack(database_urls("postgresql"))
+    try:
+        running.start()
+    except BaseException:
+        running.stop()
+        raise
+    yield running
+    running.stop()
 
 
 def wait_until(check, timeout: float = 10.0, interval: float = 0.1):
