@@ -17,7 +17,11 @@ from switchboard.plumbing.validation import RequestModel
 from switchboard.services import chat, recordings
 
 TAG = "Recordings"
-TOKEN_QUERY = (("token", {"type": "string"}, "The join token (required)."),)
+TOKEN_QUERY = (("token", {"type": "string", "minLength": 1}, "The join token.", True),)
+TOKEN_ERRORS = {
+    "401": {"description": "The token is invalid, expired or revoked."},
+    "403": {"description": "The token's role may not do this (only hosts start and stop)."},
+}
 
 
 class RoomRecordingOut(ResponseModel):
@@ -59,6 +63,7 @@ def _state(record, room) -> dict:
     public=True,
     tag=TAG,
     query=TOKEN_QUERY,
+    responses={"401": TOKEN_ERRORS["401"]},
     description="For the meeting page: every participant sees the recording indicator from this.",
 )
 def room_recording():
@@ -73,6 +78,11 @@ def room_recording():
     public=True,
     tag=TAG,
     query=TOKEN_QUERY,
+    responses={
+        **TOKEN_ERRORS,
+        "502": {"description": "LiveKit refused the egress (`livekit_error`)."},
+        "503": {"description": "No egress worker answered (`unavailable`); the recording is `failed`."},
+    },
     description="Join-token authenticated; only `host` tokens may do it (403 otherwise). Same rules "
     "and errors as `POST /rooms/:room_id/recordings` and `POST /recordings/:id/stop`.",
 )

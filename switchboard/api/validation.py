@@ -47,9 +47,9 @@ def query_int(name: str, default: int, *, low: int, high: int) -> int:
 
 def query_choice(name: str, choices: tuple[str, ...]) -> str | None:
     raw = request.args.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return None
-    if raw not in choices:
+    if raw not in choices:  # an empty value too: leave the parameter out to mean "any"
         raise invalid(f"'{name}' must be one of {', '.join(choices)}.", param=name)
     return raw
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
+from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError, InvalidRegionError
 
 log = logging.getLogger(__name__)
 
@@ -36,14 +36,23 @@ class StorageError(Exception):
 
 def _client(target: Bucket, service: str = "s3"):
     config = TIMEOUTS.merge(Config(s3={"addressing_style": "path" if target.force_path_style else "auto"}))
-    return boto3.client(
-        service,
-        region_name=target.region,
-        endpoint_url=target.endpoint or None,
-        aws_access_key_id=target.access_key_id,
-        aws_secret_access_key=target.secret_access_key,
-        config=config,
-    )
+    try:
+        return boto3.client(
+            service,
+            region_name=target.region,
+            endpoint_url=target.endpoint or None,
+            aws_access_key_id=target.access_key_id,
+            aws_secret_access_key=target.secret_access_key,
+            config=config,
+        )
+    except InvalidRegionError:
+        raise StorageError(
+            "invalid_region", f"'{target.region}' is not a region name: use the bucket's, e.g. us-east-1."
+        ) from None
+    except (BotoCoreError, ValueError):
+        raise StorageError(
+            "invalid_endpoint", "`endpoint` is not a usable URL: use one like https://s3.example.com."
+        ) from None
 
 
 def _explain(exc: Exception, target: Bucket, action: str) -> StorageError:
