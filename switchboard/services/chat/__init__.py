@@ -10,6 +10,7 @@ from switchboard.services.chat.messages import (
     messages_after,
     next_seq,
     post_message,
+    recent,
 )
 from switchboard.services.chat.presence import (
     add_presence,
@@ -38,6 +39,7 @@ __all__ = [
     "present_members",
     "presence",
     "purge_stale_presence",
+    "recent",
     "remove_presence",
     "touch_presence",
 ]
