@@ -14,6 +14,8 @@
     var names = {};
     var typingTimers = {};
     var unread = 0;
+    // History replayed on joining is not "unread": only what was sent after this page joined.
+    var joinedAt = Date.now() - 1000;
     var panel = $("chat"), toggle = $("toggle-chat");
     var small = global.matchMedia ? global.matchMedia(SMALL).matches : false;
 
@@ -77,7 +79,10 @@
       list.appendChild(item);
       if (atBottom) list.scrollTop = list.scrollHeight;
       if (typingTimers[msg.from]) { clearTimeout(typingTimers[msg.from]); delete typingTimers[msg.from]; renderTyping(); }
-      if (panel.hidden && msg.from !== info.identity && !msg.replayed) { unread += 1; renderUnread(); }
+      if (panel.hidden && msg.from !== info.identity && Date.parse(msg.sent_at) >= joinedAt) {
+        unread += 1;
+        renderUnread();
+      }
     }
 
     function chatError(text) {

@@ -196,13 +196,33 @@
     return update;
   };
 
+  /* When the server ends a connection (removal, room closed), the SCTP abort can reach the
+     browser before LiveKit's leave message, and livekit-client logs the data channels'
+     teardown as errors. It already stays quiet when the page disconnects itself
+     (livekit/client-sdk-js#1953); those messages, and only those, become warnings here. */
+  var TEARDOWN = /^(DataChannel error on (lossy|reliable): User-Initiated Abort|publisher data channel '\w+' closed unexpectedly)/;
+  function quietTeardown(LK) {
+    if (!LK || !LK.getLogger || quietTeardown.done) return;
+    quietTeardown.done = true;
+    var logger = LK.getLogger("livekit-engine");
+    var factory = logger.methodFactory;
+    logger.methodFactory = function (name, level, loggerName) {
+      var raw = factory(name, level, loggerName);
+      if (name !== "error") return raw;
+      var warn = factory("warn", level, loggerName);
+      return function (msg) { return (TEARDOWN.test(String(msg)) ? warn : raw).apply(this, arguments); };
+    };
+    logger.setLevel(logger.getLevel());
+  }
+
   function start(room, info, hooks) {
+    quietTeardown(global.LivekitClient);
     var stage = new Stage(room, info, hooks);
     var render = function () { stage.render(); };
     var LK = global.LivekitClient;
     room.on("trackSubscribed", function (track, pub, participant) { stage.attachAudio(track, participant); render(); });
     room.on("trackUnsubscribed", function (track) { track.detach().forEach(function (node) { node.remove(); }); render(); });
-    ["trackMuted", "trackUnmuted", "localTrackPublished", "localTrackUnpublished", "participantConnected",
+    ["trackMuted", "trackUnmuted", "trackPublished", "trackUnpublished", "localTrackPublished", "localTrackUnpublished", "participantConnected",
       "participantDisconnected", "connectionQualityChanged", "participantNameChanged"].forEach(function (name) {
       room.on(name, render);
     });

@@ -150,7 +150,16 @@
     if (ended) return;
     ended = true;
     document.body.classList.remove("in-call");
-    if (room) room.disconnect();
+    var lk = room && room.livekit;
+    if (lk && lk.state === "connected" && err && err.code === "unauthorized") {
+      // Removed: LiveKit is disconnecting us too. Let it finish, so the two do not race.
+      if (room.chat) room.chat.close();
+      var done = function () { clearTimeout(timer); room.disconnect(); };
+      var timer = setTimeout(done, 3000);
+      lk.once("disconnected", done);
+    } else if (room) {
+      room.disconnect();
+    }
     explain(err);
   }
 
