@@ -30,12 +30,18 @@ def backend(request) -> str:
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    """Chromium whose fake microphone speaks all the time (a steady tone from a WAV file):
-    the default fake device only beeps, too briefly for LiveKit to call anyone a speaker."""
+def playwright():
     if not os.path.exists(CHROMIUM):
         require_component("Chromium", f"{CHROMIUM} is missing (make test installs it)")
     playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="module")
+def browser(playwright, tmp_path_factory):
+    """Chromium whose fake microphone speaks all the time (a steady tone from a WAV file):
+    the default fake device only beeps, too briefly for LiveKit to call anyone a speaker."""
     voice = tmp_path_factory.mktemp("audio") / "voice.wav"
     with wave.open(str(voice), "wb") as out:
         out.setnchannels(1)
@@ -43,12 +49,11 @@ def browser(tmp_path_factory):
         out.setframerate(48000)
         samples = (int(12000 * math.sin(2 * math.pi * 220 * i / 48000)) for i in range(48000 * 4))
         out.writeframes(b"".join(struct.pack("<h", s) for s in samples))
-    with playwright_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM, args=[*ARGS, f"--use-file-for-fake-audio-capture={voice}"]
-        )
-        yield browser
-        browser.close()
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM, args=[*ARGS, f"--use-file-for-fake-audio-capture={voice}"]
+    )
+    yield browser
+    browser.close()
 
 
 @pytest.fixture(scope="module")
@@ -281,3 +286,24 @@ def test_docs_page_and_health_endpoints_answer(server, open_page):
     assert page.locator(".swagger-ui .opblock").count() > 20
     page.click("text=Switchboard")
     assert re.search(r"/$", page.url)
+
+
+def test_a_machine_without_camera_or_microphone_gets_help_and_can_still_join(api, server, playwright):
+    """Chromium without its fake devices on a server with none: getUserMedia really fails."""
+    args = [arg for arg in ARGS if arg != "--use-fake-device-for-media-stream"]
+    room = api.create_room(capabilities=["video", "chat"])
+    bare = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
+    try:
+        page = bare.new_context(viewport=DESKTOP).new_page()
+        errors = []
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        page.goto(_link(api, server, room["id"], "patient", "Pat Doe"))
+        page.wait_for_selector("#device-help:not([hidden])")
+        assert "No camera or microphone was found" in page.inner_text("#device-help")
+        assert page.locator("#device-retry").is_visible()
+        assert page.inner_text("#preview-initials") == "PD"
+        page.click("#join-button")
+        page.wait_for_selector('.tile.camera-off.mic-off[data-identity="patient"] .avatar')
+        assert errors == []
+    finally:
+        bare.close()
