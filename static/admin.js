@@ -85,7 +85,14 @@
     var last = null;
     function tick() {
       fetch(tbody.dataset.rosterUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
-        .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+        .then(function (r) {
+          if (r.redirected) { // the login page: the session ended
+            updated.textContent = "Your session ended. Reload the page to log in again.";
+            throw null;
+          }
+          if (!r.ok) throw new Error(r.status);
+          return r.json();
+        })
         .then(function (body) {
           var key = JSON.stringify(body.data);
           if (key !== last) {
@@ -102,7 +109,8 @@
           }
           if (body.room.status !== "closed") setTimeout(tick, POLL_MS);
         })
-        .catch(function () {
+        .catch(function (err) {
+          if (err === null) return;
           updated.textContent = "Cannot reach the server; retrying…";
           setTimeout(tick, POLL_MS * 2);
         });
