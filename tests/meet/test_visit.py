@@ -178,6 +178,10 @@ def test_an_admin_runs_a_visit_from_the_browser(app, server, open_page):
     admin.wait_for_selector('#roster tr[data-identity="patient-9182"] .track', timeout=30000)
     assert "patient" in row.inner_text()
     assert admin.evaluate("window.notReloaded") is True
+    # The sessions panel is drawn with the page: open it again for the screenshot.
+    admin.goto(admin.url.removesuffix("/join_link"))
+    admin.wait_for_selector('#roster tr[data-identity="patient-9182"] .track')
+    assert "Pat Doe" in admin.inner_text("details[open]")  # the session's time log
     admin.screenshot(path=str(SHOTS / "admin-room.png"), full_page=True)
 
     admin.once("dialog", lambda dialog: dialog.accept())
