@@ -40,11 +40,6 @@ def readyz():
 
 
 @api_bp.get("/docs")
-@endpoint(
-    "This API reference, as a web page",
-    public=True,
-    tag="Meta",
-    responses={"200": {"description": "An HTML page rendering `openapi.json`."}},
-)
+@endpoint("This API reference, as a web page", public=True, in_spec=False)
 def docs():
     return make_response(render_template("site/docs.html", spec_url=url_for("api.openapi_json")))

@@ -86,3 +86,8 @@ def test_docs_page_loads_the_renderer_from_static_without_inline_script(client):
     assert scripts and all('src="/static/' in attrs and not body.strip() for attrs, body in scripts)
     for path in re.findall(r'(?:src|href)="(/static/[^"]+)"', html):
         assert client.get(path).status_code == 200, path
+
+
+def test_docs_page_is_a_page_not_an_operation_of_the_spec(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    assert "/docs" not in paths and "/openapi.json" in paths
