@@ -11,6 +11,9 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 mkdir -p static/vendor
-for f in livekit-client.umd.js livekit-client.esm.mjs; do
-  cmp -s "node_modules/livekit-client/dist/$f" "static/vendor/$f" || cp "node_modules/livekit-client/dist/$f" static/vendor/
-done
+copy() {  # copy <package file> into static/vendor/ when it differs
+  cmp -s "node_modules/$1" "static/vendor/$(basename "$1")" || cp "node_modules/$1" static/vendor/
+}
+for f in livekit-client.umd.js livekit-client.esm.mjs; do copy "livekit-client/dist/$f"; done
+# The API reference at /api/v1/docs (static/docs.js starts it; no inline script, no CDN).
+for f in swagger-ui-bundle.js swagger-ui.css; do copy "swagger-ui-dist/$f"; done

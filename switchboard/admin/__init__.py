@@ -1,4 +1,5 @@
-"""Server-rendered admin at /admin: login, rooms, API keys and webhooks. CSRF-protected forms."""
+"""Server-rendered admin at /admin: login, rooms (and running a visit), API keys, webhooks and
+the audit log. CSRF-protected forms; pages call services only."""
 
 from flask import Blueprint
 
@@ -6,10 +7,17 @@ from switchboard.extensions import login_manager
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from switchboard.admin import recordings, views, webhooks  # noqa: E402  (routes register on the blueprint)
+from switchboard.admin import (  # noqa: E402  (routes register on the blueprint)
+    audit,
+    keys,
+    recordings,
+    rooms,
+    views,
+    webhooks,
+)
 from switchboard.services import projects  # noqa: E402
 
-__all__ = ["bp", "init_app", "recordings", "views", "webhooks"]
+__all__ = ["audit", "bp", "init_app", "keys", "recordings", "rooms", "views", "webhooks"]
 
 
 def init_app(app) -> None:

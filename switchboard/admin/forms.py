@@ -1,5 +1,7 @@
-"""Admin forms (Flask-WTF: CSRF token on every POST)."""
+"""Admin forms (Flask-WTF: CSRF token on every POST), and showing a service's error next to
+the field it names."""
 
+from flask import flash
 from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
@@ -12,6 +14,8 @@ from wtforms import (
     widgets,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from switchboard.errors import ApiError
 
 
 class LoginForm(FlaskForm):
@@ -39,6 +43,17 @@ class RoomForm(FlaskForm):
     metadata = TextAreaField("Metadata (JSON object)", validators=[Optional(), Length(max=8192)])
 
 
+class JoinLinkForm(FlaskForm):
+    """A join link for one person; checked by the same spec as `POST …/tokens`."""
+
+    identity = StringField("Identity", description="Who joins: letters, digits and . _ : @ -")
+    name = StringField("Display name", description="Shown on their tile; defaults to the identity.")
+    role = StringField("Role", default="participant", description="host, participant, viewer, patient…")
+    ttl_seconds = IntegerField(
+        "Valid for (seconds)", default=3600, validators=[Optional()], description="60 to 86400."
+    )
+
+
 class KeyForm(FlaskForm):
     project = StringField("Project name", validators=[DataRequired(), Length(max=128)])
     mode = SelectField("Mode", choices=[("live", "sk_live_"), ("test", "sk_test_")])
@@ -46,3 +61,15 @@ class KeyForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """An empty form: just the CSRF token for a POST button."""
+
+
+def attach_error(form, err: ApiError, *, prefix: str = "") -> None:
+    """Show a service's validation error next to the field it names, else as a message."""
+    name = (err.param or "").removeprefix(prefix).split(".")[0]
+    field = getattr(form, name, None) if name else None
+    if field is not None and hasattr(field, "errors") and name != "meta":
+        if not isinstance(field.errors, list):
+            field.errors = list(field.errors)
+        field.errors.append(err.message)
+    else:
+        flash(err.message, "error")

@@ -55,8 +55,10 @@ def endpoint(
     tag: str | None = None,
     description: str | None = None,
     responses: dict | None = None,
+    in_spec: bool = True,
 ):
-    """Describe and wrap one API view. `body`/`response` are pydantic models for the spec."""
+    """Describe and wrap one API view. `body`/`response` are pydantic models for the spec;
+    `in_spec=False` keeps a page for people (the API reference) out of the OpenAPI document."""
 
     def decorate(view):
         @wraps(view)
@@ -79,6 +81,7 @@ def endpoint(
             "tag": tag,
             "description": description,
             "responses": responses,
+            "in_spec": in_spec,
         }
         return wrapper
 

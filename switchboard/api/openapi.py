@@ -47,6 +47,8 @@ def build_spec() -> dict:
         meta = getattr(view, "openapi", None)
         if meta is None:
             raise RuntimeError(f"{method.upper()} {rule.rule} has no endpoint(...) description")
+        if not meta["in_spec"]:  # a page for people (the reference itself), not an operation
+            continue
         operations.append((rule, method, meta))
         for model in (meta["body"], meta["response"]):
             if model is not None:

@@ -176,6 +176,16 @@ def _call(
     return out
 
 
+def reachable() -> bool:
+    """Whether LiveKit's HTTP endpoint answers (it says OK at `/`); for readiness probes."""
+    url = current_app.config["LIVEKIT_API_URL"].rstrip("/") + "/"
+    try:
+        return requests.get(url, timeout=(1.0, 2.0)).status_code == 200
+    except requests.RequestException as exc:
+        log.warning("LiveKit health check failed: %s", type(exc).__name__)
+        return False
+
+
 def list_rooms(names: list[str] | None = None) -> list[LiveRoom]:
     """Every room LiveKit has now (optionally only these names)."""
     out = _call("ListRooms", lk_room.ListRoomsRequest(names=names or []), lk_room.ListRoomsResponse)

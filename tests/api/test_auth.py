@@ -21,10 +21,12 @@ def test_every_api_route_requires_a_key(app, client):
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1"):
             continue
-        # Public routes authenticate otherwise (the spec, and join-token routes under /realtime).
+        # Public routes authenticate otherwise (the spec and its reference page for people, and
+        # join-token routes under /realtime).
         if getattr(app.view_functions[rule.endpoint], "openapi", {}).get("public"):
             assert rule.rule in (
                 "/api/v1/openapi.json",
+                "/api/v1/docs",
                 "/api/v1/realtime",
                 "/api/v1/realtime/info",
                 "/api/v1/realtime/recording",

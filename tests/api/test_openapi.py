@@ -8,6 +8,9 @@ from switchboard.api.openapi import PREFIX
 def _routed(app) -> set[tuple[str, str]]:
     pairs = set()
     for rule in app.url_map.iter_rules():
+        # Pages for people (the reference at /docs) say so with endpoint(in_spec=False).
+        if getattr(app.view_functions[rule.endpoint], "openapi", {}).get("in_spec") is False:
+            continue
         if rule.rule.startswith(PREFIX):
             path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule[len(PREFIX) :])
             for method in rule.methods - {"HEAD", "OPTIONS"}:

@@ -11,6 +11,7 @@ from switchboard.services.chat.messages import (
     next_seq,
     post_message,
     post_messages,
+    recent,
 )
 from switchboard.services.chat.presence import (
     add_presence,
@@ -40,6 +41,7 @@ __all__ = [
     "present_members",
     "presence",
     "purge_stale_presence",
+    "recent",
     "remove_presence",
     "touch_presence",
 ]

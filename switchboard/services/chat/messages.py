@@ -109,3 +109,10 @@ def history(room: Room, *, after_seq: int, limit: int) -> Page:
     """A page of the room's history after `after_seq`, ascending by `seq`."""
     query = db.select(ChatMessage).where(ChatMessage.room_id == room.id)
     return paginate_forward(query, ChatMessage.seq, after=after_seq, limit=limit)
+
+
+def recent(room: Room, *, limit: int) -> list[ChatMessage]:
+    """The room's last `limit` messages, in conversation order (for the admin's room page)."""
+    query = db.select(ChatMessage).where(ChatMessage.room_id == room.id)
+    rows = list(db.session.scalars(query.order_by(ChatMessage.seq.desc()).limit(limit)))
+    return rows[::-1]
