@@ -71,7 +71,7 @@ def bootstrap() -> None:
     base = current_app.config["PUBLIC_URL"]
     click.echo(f"  Admin:    {base}/admin/  ({creds['email']} / {creds['password']})")
     click.echo(f"  API key:  {creds['api_key']}")
-    click.echo(f"  API docs: {base}/api/v1/openapi.json")
+    click.echo(f"  API docs: {base}/api/v1/docs  (OpenAPI: {base}/api/v1/openapi.json)")
 
 
 @recording.command("dev-setup")
