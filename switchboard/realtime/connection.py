@@ -14,9 +14,7 @@ import time
 
 import gevent
 import gevent.event
-from gevent.queue import Empty, Queue
 from simple_websocket import ConnectionClosed
-from wsproto.events import TextMessage
 
 from switchboard.extensions import db
 from switchboard.livekit.tokens import VerifiedToken
@@ -25,6 +23,7 @@ from switchboard.models.base import isoformat
 from switchboard.realtime import frames
 from switchboard.realtime import waiting as waiting_room
 from switchboard.realtime.hub import FILL_BATCH, Hub
+from switchboard.realtime.socket import Socket
 from switchboard.realtime.writer import Post
 from switchboard.services import chat, tokens
 
@@ -71,7 +70,7 @@ class TokenBucket:
         return True
 
 
-class Connection:
+class Connection(Socket):
     def __init__(self, ws, app, hub: Hub, claims: VerifiedToken, last_seq: int, *, may_admit: bool = False):
         self.ws = ws
         self.app = app
@@ -81,8 +80,7 @@ class Connection:
         self.identity = claims.identity
         self.id: str | None = None  # the presence row, once recorded
         self.last_seq = last_seq  # highest seq this client has (or had before it connected)
-        self.queue: Queue = Queue()
-        self.open = True
+        super().__init__()
         config = app.config
         self.check_every = config["REALTIME_CHECK_SECONDS"]
         self.stale_after = config["REALTIME_PRESENCE_STALE_SECONDS"]
@@ -96,10 +94,6 @@ class Connection:
         self.all_written.set()
 
     # -- called by the hub ------------------------------------------------------------------
-
-    def deliver(self, item: tuple) -> None:
-        if self.open:
-            self.queue.put(item)
 
     # -- lifecycle (request greenlet) -------------------------------------------------------
 
@@ -201,53 +195,15 @@ class Connection:
 
     # -- the writer greenlet ----------------------------------------------------------------
 
-    def _send(self, event: str, data: dict, ref=None) -> None:
-        self._send_text(frames.encode(event, data, ref))
-
-    def _send_text(self, text: str) -> None:
-        # simple_websocket's own send() uses socket.send, which may write part of a large
-        # frame under gevent; sendall never does.
-        self.ws.sock.sendall(self.ws.ws.send(TextMessage(data=text)))
-
-    def _close(self, code: int, reason: str) -> None:
-        self.open = False
-        try:
-            self.ws.close(reason=code, message=reason)
-        except (ConnectionClosed, OSError):
-            pass
-        self.ws.event.set()  # wake the reader
-
-    def _write_loop(self) -> None:
-        with self.app.app_context():
-            try:
-                self._send(
-                    "presence.state",
-                    {"participants": chat.present_members(self.room_id, stale_seconds=self.stale_after)},
-                )
-                if self.may_admit:
-                    waiting_room.send_queue(self)
-                self._fill(None)
-                db.session.close()
-                next_check = time.monotonic() + self.check_every
-                while self.open:
-                    try:
-                        item = self.queue.get(timeout=max(0.0, next_check - time.monotonic()))
-                    except Empty:
-                        item = None
-                    if item is not None:
-                        self._handle(item)
-                    if self.open and time.monotonic() >= next_check:
-                        self._check()
-                        next_check = time.monotonic() + self.check_every
-            except (ConnectionClosed, OSError):
-                pass
-            except Exception:
-                log.exception("chat socket writer failed")
-                self._close(1011, "Internal error.")
-            finally:
-                self.open = False
-                self.ws.event.set()
-                db.session.remove()
+    def _greet(self) -> None:
+        self._send(
+            "presence.state",
+            {"participants": chat.present_members(self.room_id, stale_seconds=self.stale_after)},
+        )
+        if self.may_admit:
+            waiting_room.send_queue(self)
+        self._fill(None)
+        db.session.close()
 
     def _handle(self, item: tuple) -> None:
         kind = item[0]

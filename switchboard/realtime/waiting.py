@@ -8,12 +8,9 @@ it (`waiting.message` from a host, then `waiting.admitted` and close 4000, or
 """
 
 import logging
-import time
 
 import gevent
-from gevent.queue import Empty, Queue
 from simple_websocket import ConnectionClosed
-from wsproto.events import TextMessage
 
 from switchboard.errors import ApiError
 from switchboard.extensions import db
@@ -21,6 +18,7 @@ from switchboard.models import Room
 from switchboard.plumbing import audit
 from switchboard.realtime import frames
 from switchboard.realtime.hub import waiting_channel
+from switchboard.realtime.socket import Socket
 from switchboard.services import rooms, tokens
 
 log = logging.getLogger(__name__)
@@ -66,7 +64,7 @@ def on_host_frame(connection, frame: frames.Frame) -> None:
     connection._reply("ack", {"ref": frame.ref}, frame.ref)
 
 
-class WaitingSocket:
+class WaitingSocket(Socket):
     """One waiting person's socket, from handshake to close."""
 
     def __init__(self, ws, app, hub, claims):
@@ -77,13 +75,8 @@ class WaitingSocket:
         self.room_id = claims.room_id
         self.identity = claims.identity
         self.channel = waiting_channel(claims.room_id)
-        self.queue: Queue = Queue()
-        self.open = True
+        super().__init__()
         self.check_every = app.config["REALTIME_CHECK_SECONDS"]
-
-    def deliver(self, item: tuple) -> None:
-        if self.open:
-            self.queue.put(item)
 
     def run(self) -> None:
         room = db.session.get(Room, self.room_id)
@@ -137,42 +130,6 @@ class WaitingSocket:
             self.deliver(
                 ("send", "error", {"code": "waiting", "message": message, "ref": frame.ref}, frame.ref)
             )
-
-    def _send(self, event: str, data: dict, ref=None) -> None:
-        # As Connection does: sendall, so a frame is never written in part under gevent.
-        self.ws.sock.sendall(self.ws.ws.send(TextMessage(data=frames.encode(event, data, ref))))
-
-    def _close(self, code: int, reason: str) -> None:
-        self.open = False
-        try:
-            self.ws.close(reason=code, message=reason)
-        except (ConnectionClosed, OSError):
-            pass
-        self.ws.event.set()
-
-    def _write_loop(self) -> None:
-        with self.app.app_context():
-            try:
-                next_check = time.monotonic() + self.check_every
-                while self.open:
-                    try:
-                        item = self.queue.get(timeout=max(0.0, next_check - time.monotonic()))
-                    except Empty:
-                        item = None
-                    if item is not None:
-                        self._handle(item)
-                    if self.open and time.monotonic() >= next_check:
-                        self._check()
-                        next_check = time.monotonic() + self.check_every
-            except (ConnectionClosed, OSError):
-                pass
-            except Exception:
-                log.exception("waiting socket writer failed")
-                self._close(1011, "Internal error.")
-            finally:
-                self.open = False
-                self.ws.event.set()
-                db.session.remove()
 
     def _handle(self, item: tuple) -> None:
         kind = item[0]

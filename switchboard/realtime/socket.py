@@ -1,0 +1,84 @@
+"""What every server-side chat socket shares: one writer greenlet owns every send (so
+frames never interleave), items are written in the order they were queued, and a periodic
+`_check` is the safety net for pushes that were lost."""
+
+import logging
+import time
+
+from gevent.queue import Empty, Queue
+from simple_websocket import ConnectionClosed
+from wsproto.events import TextMessage
+
+from switchboard.extensions import db
+from switchboard.realtime import frames
+
+log = logging.getLogger(__name__)
+
+
+class Socket:
+    """Base of `Connection` (a room member) and `WaitingSocket` (someone in the waiting room).
+
+    Subclasses set `ws`, `app` and `check_every`, and implement `_greet` (the first frames),
+    `_handle(item)` and `_check()`."""
+
+    ws = None
+    app = None
+    check_every: float = 5.0
+
+    def __init__(self):
+        self.queue: Queue = Queue()
+        self.open = True
+
+    def deliver(self, item: tuple) -> None:
+        if self.open:
+            self.queue.put(item)
+
+    def _send(self, event: str, data: dict, ref=None) -> None:
+        self._send_text(frames.encode(event, data, ref))
+
+    def _send_text(self, text: str) -> None:
+        # simple_websocket's own send() uses socket.send, which may write part of a large
+        # frame under gevent; sendall never does.
+        self.ws.sock.sendall(self.ws.ws.send(TextMessage(data=text)))
+
+    def _close(self, code: int, reason: str) -> None:
+        self.open = False
+        try:
+            self.ws.close(reason=code, message=reason)
+        except (ConnectionClosed, OSError):
+            pass
+        self.ws.event.set()  # wake the reader
+
+    def _greet(self) -> None:
+        """The frames a socket gets before anything else."""
+
+    def _handle(self, item: tuple) -> None:
+        raise NotImplementedError
+
+    def _check(self) -> None:
+        raise NotImplementedError
+
+    def _write_loop(self) -> None:
+        with self.app.app_context():
+            try:
+                self._greet()
+                next_check = time.monotonic() + self.check_every
+                while self.open:
+                    try:
+                        item = self.queue.get(timeout=max(0.0, next_check - time.monotonic()))
+                    except Empty:
+                        item = None
+                    if item is not None:
+                        self._handle(item)
+                    if self.open and time.monotonic() >= next_check:
+                        self._check()
+                        next_check = time.monotonic() + self.check_every
+            except (ConnectionClosed, OSError):
+                pass
+            except Exception:
+                log.exception("%s writer failed", type(self).__name__)
+                self._close(1011, "Internal error.")
+            finally:
+                self.open = False
+                self.ws.event.set()
+                db.session.remove()
