@@ -97,24 +97,6 @@ class Connection(Socket):
 
     # -- lifecycle (request greenlet) -------------------------------------------------------
 
-    def run(self) -> None:
-        self._join()
-        writer = gevent.spawn(self._write_loop)
-        try:
-            while self.open:
-                try:
-                    raw = self.ws.receive(timeout=1)
-                except ConnectionClosed:
-                    break
-                if raw is not None:
-                    self._on_frame(raw)
-        finally:
-            self.open = False
-            self.queue.put(("stop",))  # wake the writer
-            writer.join(timeout=2)
-            writer.kill(block=False)
-            self._leave()
-
     def _join(self) -> None:
         row = chat.add_presence(self.claims)
         self.id = row.id

@@ -5,6 +5,7 @@ frames never interleave), items are written in the order they were queued, and a
 import logging
 import time
 
+import gevent
 from gevent.queue import Empty, Queue
 from simple_websocket import ConnectionClosed
 from wsproto.events import TextMessage
@@ -18,8 +19,9 @@ log = logging.getLogger(__name__)
 class Socket:
     """Base of `Connection` (a room member) and `WaitingSocket` (someone in the waiting room).
 
-    Subclasses set `ws`, `app` and `check_every`, and implement `_greet` (the first frames),
-    `_handle(item)` and `_check()`."""
+    Subclasses set `ws`, `app` and `check_every`, and implement `_join` and `_leave` (around
+    the socket's life), `_on_frame(raw)` (the reader), `_greet` (the first frames),
+    `_handle(item)` and `_check()` (the writer)."""
 
     ws = None
     app = None
@@ -32,6 +34,34 @@ class Socket:
     def deliver(self, item: tuple) -> None:
         if self.open:
             self.queue.put(item)
+
+    def run(self) -> None:
+        """The request greenlet reads client frames; a writer greenlet owns every send."""
+        self._join()
+        writer = gevent.spawn(self._write_loop)
+        try:
+            while self.open:
+                try:
+                    raw = self.ws.receive(timeout=1)
+                except ConnectionClosed:
+                    break
+                if raw is not None:
+                    self._on_frame(raw)
+        finally:
+            self.open = False
+            self.queue.put(("stop",))  # wake the writer
+            writer.join(timeout=2)
+            writer.kill(block=False)
+            self._leave()
+
+    def _join(self) -> None:
+        """Before the first frame: register the socket where it belongs."""
+
+    def _leave(self) -> None:
+        """After the last frame: unregister the socket."""
+
+    def _on_frame(self, raw) -> None:
+        raise NotImplementedError
 
     def _send(self, event: str, data: dict, ref=None) -> None:
         self._send_text(frames.encode(event, data, ref))

@@ -9,9 +9,6 @@ it (`waiting.message` from a host, then `waiting.admitted` and close 4000, or
 
 import logging
 
-import gevent
-from simple_websocket import ConnectionClosed
-
 from switchboard.errors import ApiError
 from switchboard.extensions import db
 from switchboard.models import Room
@@ -78,7 +75,7 @@ class WaitingSocket(Socket):
         super().__init__()
         self.check_every = app.config["REALTIME_CHECK_SECONDS"]
 
-    def run(self) -> None:
+    def _join(self) -> None:
         room = db.session.get(Room, self.room_id)
         rooms.socket_arrived(
             room, self.identity, self.claims.name or self.identity, self.claims.role, self.claims.token_id
@@ -86,24 +83,9 @@ class WaitingSocket(Socket):
         db.session.commit()
         db.session.close()
         self.hub.join(self.channel, self)
-        writer = gevent.spawn(self._write_loop)
-        try:
-            while self.open:
-                try:
-                    raw = self.ws.receive(timeout=1)
-                except ConnectionClosed:
-                    break
-                if raw is not None:
-                    self._on_frame(raw)
-        finally:
-            self.open = False
-            self.queue.put(("stop",))
-            writer.join(timeout=2)
-            writer.kill(block=False)
-            self.hub.leave(self.channel, self)
-            self._leave()
 
     def _leave(self) -> None:
+        self.hub.leave(self.channel, self)
         try:
             room = db.session.get(Room, self.room_id)
             if room is not None:
