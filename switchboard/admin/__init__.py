@@ -13,11 +13,12 @@ from switchboard.admin import (  # noqa: E402  (routes register on the blueprint
     recordings,
     rooms,
     views,
+    waiting,
     webhooks,
 )
 from switchboard.services import projects  # noqa: E402
 
-__all__ = ["audit", "bp", "init_app", "keys", "recordings", "rooms", "views", "webhooks"]
+__all__ = ["audit", "bp", "init_app", "keys", "recordings", "rooms", "views", "waiting", "webhooks"]
 
 
 def init_app(app) -> None:

@@ -4,6 +4,8 @@ the field it names."""
 from flask import flash
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
     EmailField,
     IntegerField,
     PasswordField,
@@ -41,6 +43,29 @@ class RoomForm(FlaskForm):
     max_participants = IntegerField("Max participants", validators=[Optional(), NumberRange(1, 10000)])
     empty_timeout = IntegerField("Empty timeout (seconds)", validators=[Optional(), NumberRange(1, 86400)])
     metadata = TextAreaField("Metadata (JSON object)", validators=[Optional(), Length(max=8192)])
+    waiting_room = BooleanField(
+        "Waiting room", description="Everyone but hosts waits, unseen, until a host admits them."
+    )
+    ends_at = DateTimeLocalField(
+        "Ends at (UTC)",
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional()],
+        description="The room closes by itself then, disconnecting everyone. Leave empty for no end.",
+    )
+    recording_consent = SelectField(
+        "Recording consent",
+        choices=[
+            ("notice", "Notice: everyone sees the indicator"),
+            ("required", "Required: everyone must accept"),
+        ],
+        default="notice",
+    )
+
+
+class DenyForm(FlaskForm):
+    """Deny someone in the waiting room, with an optional message for their page."""
+
+    message = StringField("Message to them (optional)", validators=[Optional(), Length(max=500)])
 
 
 class JoinLinkForm(FlaskForm):

@@ -8,7 +8,7 @@ from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from switchboard.admin import bp
-from switchboard.admin.forms import ConfirmForm, JoinLinkForm, RoomForm, attach_error
+from switchboard.admin.forms import ConfirmForm, DenyForm, JoinLinkForm, RoomForm, attach_error
 from switchboard.errors import ApiError
 from switchboard.extensions import db
 from switchboard.models.base import isoformat
@@ -43,6 +43,9 @@ def new_room():
                         "max_participants": form.max_participants.data,
                         "empty_timeout": form.empty_timeout.data,
                         "metadata": metadata,
+                        "waiting_room": bool(form.waiting_room.data),
+                        "ends_at": form.ends_at.data.isoformat() + "Z" if form.ends_at.data else None,
+                        "recording_consent": form.recording_consent.data,
                     },
                     prefix="room.",
                 )
@@ -70,6 +73,8 @@ def _render_room(room, link_form: JoinLinkForm, join_link=None):
         messages=chat.recent(room, limit=RECENT_MESSAGES),
         sessions=recent_sessions,
         time_logs=rooms.time_logs(recent_sessions),
+        waiting=rooms.queue(room) if room.waiting_room and room.status != "closed" else [],
+        deny_form=DenyForm(),
     )
 
 
