@@ -298,18 +298,13 @@ def remove_participant(room: Room, identity: str, *, actor: str = "api") -> int:
         raise not_found("participant", param="identity")
     rows = list(db.session.scalars(_active(room_id=room.id, identity_hash=hash_identity(identity))))
     chatting = any(socket.identity == identity for socket in chat.presence(room.id))
-    revoked = tokens.revoke_identity(room, identity)
     for row in rows:
         mark_left(row, reason="removed")
-    db.session.flush()
-    try:
-        # A room without audio or video never has a LiveKit side to kick from.
-        kicked = livekit.remove_participant(room.id, identity) if tokens.has_media(room) else False
-        if not rows and not chatting and not kicked:
-            raise not_found("participant", param="identity")
-    except ApiError:
+    # A room without audio or video never has a LiveKit side to kick from.
+    revoked, kicked = shut_out(room, identity, kick=tokens.has_media(room))
+    if not rows and not chatting and not kicked:
         db.session.rollback()  # undo the revocation and the closed logs: nothing changed
-        raise
+        raise not_found("participant", param="identity")
     events.emit(room.project_id, "participant.removed", {"room_id": room.id, "identity": identity})
     audit.record(
         room.project_id,
@@ -319,9 +314,25 @@ def remove_participant(room: Room, identity: str, *, actor: str = "api") -> int:
         identity=identity,
         detail={"revoked": revoked},
     )
+    return revoked
+
+
+def shut_out(room: Room, identity: str, *, kick: bool) -> tuple[int, bool]:
+    """The one way someone is put out of a room (removed, or denied at the waiting room):
+    revoke every token of theirs for the room, then, with `kick`, disconnect them from
+    LiveKit; their chat sockets close once the transaction commits. If LiveKit cannot be
+    asked this rolls back and raises 502/503, so nothing changed. Returns (tokens revoked,
+    whether LiveKit had them)."""
+    revoked = tokens.revoke_identity(room, identity)
+    db.session.flush()
+    try:
+        kicked = livekit.remove_participant(room.id, identity) if kick else False
+    except ApiError:
+        db.session.rollback()
+        raise
     room_id = room.id
     after_commit(lambda: participant_removed.send(room_id, identity=identity))
-    return revoked
+    return revoked, kicked
 
 
 def eject_token(token_id: str) -> bool:

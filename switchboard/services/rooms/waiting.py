@@ -16,7 +16,7 @@ from switchboard.models.base import isoformat, utcnow
 from switchboard.plumbing import audit, events
 from switchboard.plumbing.identities import hash_identity
 from switchboard.plumbing.pagination import Page, paginate_items
-from switchboard.plumbing.signals import participant_removed, waiting_changed
+from switchboard.plumbing.signals import waiting_changed
 from switchboard.plumbing.transactions import after_commit
 from switchboard.services import tokens
 from switchboard.services.rooms import roster
@@ -72,6 +72,11 @@ def arrived(
     entry.token_id = info.token_id
     entry.sid = info.sid
     entry.status = "waiting"
+    _queued(room, entry, actor=actor)
+
+
+def _queued(room: Room, entry: WaitingEntry, *, actor: str) -> None:
+    """Someone joined the queue: hosts' pages hear it, `participant.waiting`, the audit log."""
     db.session.flush()
     _announce(room.id, entry.identity, "waiting", entry=queue_item(entry))
     data = {"room_id": room.id, "identity": entry.identity, "name": entry.name, "role": entry.role}
@@ -82,8 +87,14 @@ def arrived(
         actor=actor,
         room_id=room.id,
         identity=entry.identity,
-        detail={"token_id": info.token_id, "role": entry.role},
+        detail={"token_id": entry.token_id, "role": entry.role},
     )
+
+
+def _leave_queue(room: Room, entry: WaitingEntry) -> None:
+    """Someone waiting went away before anyone decided: hosts' pages hear it."""
+    _announce(room.id, entry.identity, "left")
+    db.session.delete(entry)
 
 
 def left(room: Room, sid: str) -> bool:
@@ -95,8 +106,7 @@ def left(room: Room, sid: str) -> bool:
     )
     if entry is None:
         return False
-    _announce(room.id, entry.identity, "left")
-    db.session.delete(entry)
+    _leave_queue(room, entry)
     db.session.flush()
     return True
 
@@ -111,8 +121,7 @@ def prune(room: Room, live_sids: set[str]) -> int:
         if entry.sid and entry.sid not in live_sids
     ]
     for entry in gone:
-        _announce(room.id, entry.identity, "left")
-        db.session.delete(entry)
+        _leave_queue(room, entry)
     db.session.flush()
     return len(gone)
 
@@ -169,14 +178,7 @@ def deny(room: Room, identity: str, *, message: str | None = None, actor: str = 
     db.session.refresh(room, with_for_update=True)
     entry = _waiting(room, identity)
     entry.status, entry.decided_at, entry.message = "denied", utcnow(), message
-    revoked = tokens.revoke_identity(room, identity)
-    db.session.flush()
-    try:
-        if entry.sid:
-            livekit.remove_participant(room.id, identity)
-    except ApiError:
-        db.session.rollback()
-        raise
+    revoked, _kicked = roster.shut_out(room, identity, kick=entry.sid is not None)
     events.emit(room.project_id, "participant.denied", {"room_id": room.id, "identity": identity})
     audit.record(
         room.project_id,
@@ -187,8 +189,6 @@ def deny(room: Room, identity: str, *, message: str | None = None, actor: str = 
         detail={"revoked": revoked},
     )
     _announce(room.id, identity, "denied", message=message)
-    room_id = room.id
-    after_commit(lambda: participant_removed.send(room_id, identity=identity))
     return entry
 
 
@@ -220,29 +220,14 @@ def socket_arrived(room: Room, identity: str, name: str, role: str, token_id: st
         waiting_since=utcnow(),
     )
     db.session.add(entry)
-    db.session.flush()
-    _announce(room.id, identity, "waiting", entry=queue_item(entry))
-    events.emit(
-        room.project_id,
-        "participant.waiting",
-        {"room_id": room.id, "identity": identity, "name": entry.name, "role": entry.role},
-    )
-    audit.record(
-        room.project_id,
-        "participant.waiting",
-        actor="realtime",
-        room_id=room.id,
-        identity=identity,
-        detail={"token_id": token_id, "role": entry.role},
-    )
+    _queued(room, entry, actor="realtime")
 
 
 def socket_left(room: Room, identity: str) -> None:
     """The waiting page closed; if LiveKit does not hold them either, they leave the queue."""
     entry = _entry(room, identity)
     if entry is not None and entry.status == "waiting" and entry.sid is None:
-        _announce(room.id, identity, "left")
-        db.session.delete(entry)
+        _leave_queue(room, entry)
         db.session.flush()
 
 
