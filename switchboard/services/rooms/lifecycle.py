@@ -65,15 +65,19 @@ def _verdict(room: Room, info: livekit.Participant) -> tokens.Verdict:
     return tokens.honoured(info.token_id, room=room, identity=info.identity, check_expiry=False)
 
 
-def _on_joined(room: Room, info: livekit.Participant, livekit_sid: str, *, actor: str = "livekit") -> None:
+def _on_joined(room: Room, info: livekit.Participant, livekit_sid: str, *, actor: str = "livekit") -> str:
+    """Apply one LiveKit connection (a join webhook, or one found by reconciliation); returns
+    what became of it: `refused`, `waiting` or `joined`."""
     verdict = _verdict(room, info)
     if not verdict:
         _refuse(room, info, actor=actor)
-    elif info.hidden:
+        return "refused"
+    if info.hidden:
         # A waiting token: queued, or let in again if this identity was admitted already.
         waiting.arrived(room, info, livekit_sid=livekit_sid, actor=actor)
-    else:
-        roster.record_joined(room, info, livekit_sid=livekit_sid, actor=actor)
+        return "waiting"
+    roster.record_joined(room, info, livekit_sid=livekit_sid, actor=actor)
+    return "joined"
 
 
 def _refuse(room: Room, info: livekit.Participant, *, actor: str) -> None:
@@ -115,17 +119,13 @@ def reconcile_room(room: Room, live: livekit.LiveRoom | None) -> dict:
     people = [info for info in people if info.kind != "egress"]  # recorders are not people
     kept = set()
     for info in people:
-        if not _verdict(room, info):
-            _refuse(room, info, actor="reconcile")
+        new = roster.find_by_sid(room, info.sid) is None
+        outcome = _on_joined(room, info, live.sid, actor="reconcile")
+        if outcome == "refused":
             stats["removed"] += 1
-            continue
-        if info.hidden:
-            waiting.arrived(room, info, livekit_sid=live.sid, actor="reconcile")
-            continue
-        kept.add(info.sid)
-        if roster.find_by_sid(room, info.sid) is None:
-            stats["joined"] += 1
-        roster.record_joined(room, info, livekit_sid=live.sid, actor="reconcile")
+        elif outcome == "joined":
+            kept.add(info.sid)
+            stats["joined"] += new
     waiting.prune(room, {info.sid for info in people})
     for row in roster.active_in_room(room):
         if row.sid not in kept and roster.mark_left(row, reason="reconciled"):
