@@ -4,9 +4,9 @@ import hashlib
 
 from flask import current_app, g, request
 
-from switchboard.errors import ApiError
+from switchboard.errors import ApiError, invalid
 from switchboard.extensions import limiter
-from switchboard.services import projects
+from switchboard.services import chat, projects
 
 
 def rate_limit_key() -> str:
@@ -36,6 +36,20 @@ def authenticate():
         raise _unauthorized("That API key is not valid, or it has been revoked.")
     g.project_id = key.project_id
     g.api_key_id = key.id
+
+
+def join_token_from_query():
+    """For the public routes a browser calls with only its join token (`?token=`): the
+    token's claims, record and room, or the envelope error naming `token` (400 missing,
+    401 bad, expired or revoked, 404 room closed)."""
+    jwt = request.args.get("token")
+    if not jwt:
+        raise invalid("'token' is required.", param="token")
+    try:
+        return chat.admit(jwt, chat=False)
+    except chat.JoinRefused as exc:
+        exc.param = "token"
+        raise
 
 
 def install(bp) -> None:

@@ -8,9 +8,9 @@ import re
 from flask import current_app, request
 
 from switchboard.api import bp
+from switchboard.api.auth import join_token_from_query
 from switchboard.api.endpoint import endpoint, ok
 from switchboard.api.schemas.messages import RealtimeInfoOut
-from switchboard.errors import invalid
 from switchboard.extensions import db, sock
 from switchboard.realtime.connection import CLOSE_BAD_REQUEST, REFUSAL_CLOSE_CODES, Connection, refuse
 from switchboard.realtime.hub import get_hub
@@ -136,14 +136,7 @@ def _realtime_url() -> str:
     "revoked token; 404 `room_closed` for a closed or unknown room.",
 )
 def realtime_info():
-    jwt = request.args.get("token")
-    if not jwt:
-        raise invalid("'token' is required.", param="token")
-    try:
-        claims, record, room = chat.admit(jwt, chat=False)
-    except chat.JoinRefused as exc:
-        exc.param = "token"
-        raise
+    claims, record, room = join_token_from_query()
     media = room.has("video") or room.has("audio")
     info = RealtimeInfoOut.build(
         claims,

@@ -3,18 +3,18 @@ everyone sees whether the room is being recorded; hosts can start and stop it.""
 
 from typing import Literal
 
-from flask import request
 from pydantic import Field
 
 from switchboard.api import bp
+from switchboard.api.auth import join_token_from_query
 from switchboard.api.endpoint import endpoint, ok
 from switchboard.api.schemas.common import ResponseModel
 from switchboard.api.schemas.recordings import RecordingOut
 from switchboard.api.validation import parse_body
-from switchboard.errors import ApiError, invalid
+from switchboard.errors import ApiError
 from switchboard.extensions import db
 from switchboard.plumbing.validation import RequestModel
-from switchboard.services import chat, recordings
+from switchboard.services import recordings
 
 TAG = "Recordings"
 TOKEN_QUERY = (("token", {"type": "string", "minLength": 1}, "The join token.", True),)
@@ -36,14 +36,7 @@ class RoomRecordingAction(RequestModel):
 
 
 def _admitted():
-    jwt = request.args.get("token")
-    if not jwt:
-        raise invalid("'token' is required.", param="token")
-    try:
-        _claims, record, room = chat.admit(jwt, chat=False)
-    except chat.JoinRefused as exc:
-        exc.param = "token"
-        raise
+    _claims, record, room = join_token_from_query()
     return record, room
 
 
