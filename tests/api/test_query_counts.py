@@ -38,6 +38,21 @@ def statements_for(client_call) -> int:
     return len(statements)
 
 
+def join(room, identity: str, *, livekit_sid: str, track: Track | None = None) -> None:
+    """`identity` connects to the room's media, as LiveKit would report it."""
+    issued = tokens.issue_token(room, identity=identity)
+    info = LiveParticipant(
+        sid=f"PA_{identity}",
+        identity=identity,
+        name=identity,
+        token_id=issued.record.id,
+        role="participant",
+        joined_at=0,
+        tracks=[track] if track else [],
+    )
+    roster.record_joined(room, info, livekit_sid=livekit_sid)
+
+
 def populate(api, n: int) -> list[str]:
     """`n` rooms, each with two people connected (tracks and all) and one finished session."""
     ids = []
@@ -45,17 +60,8 @@ def populate(api, n: int) -> list[str]:
         room_id = api.create_room(name=f"Room {i}")["id"]
         room = rooms.find_room(room_id)
         for who in ("patient", "clinician"):
-            issued = tokens.issue_token(room, identity=f"{who}-{i}")
-            info = LiveParticipant(
-                sid=f"PA_{who}_{i}",
-                identity=issued.identity,
-                name=issued.identity,
-                token_id=issued.record.id,
-                role="participant",
-                joined_at=0,
-                tracks=[Track(sid=f"TR_{who}_{i}", kind="video", source="camera", muted=False)],
-            )
-            roster.record_joined(room, info, livekit_sid=f"RM_{i}")
+            camera = Track(sid=f"TR_{who}_{i}", kind="video", source="camera", muted=False)
+            join(room, f"{who}-{i}", livekit_sid=f"RM_{i}", track=camera)
         db.session.commit()
         ids.append(room_id)
     return ids
@@ -75,17 +81,8 @@ def test_the_roster_costs_the_same_for_2_or_12_participants(api):
     few = statements_for(lambda: api.get(f"/rooms/{room_id}/participants?limit=100"))
     room = rooms.find_room(room_id)
     for i in range(10):
-        issued = tokens.issue_token(room, identity=f"extra-{i}")
-        info = LiveParticipant(
-            sid=f"PA_extra_{i}",
-            identity=issued.identity,
-            name=issued.identity,
-            token_id=issued.record.id,
-            role="participant",
-            joined_at=0,
-            tracks=[Track(sid=f"TR_extra_{i}", kind="audio", source="microphone", muted=False)],
-        )
-        roster.record_joined(room, info, livekit_sid="RM_0")
+        mic = Track(sid=f"TR_extra_{i}", kind="audio", source="microphone", muted=False)
+        join(room, f"extra-{i}", livekit_sid="RM_0", track=mic)
     db.session.commit()
     many = statements_for(lambda: api.get(f"/rooms/{room_id}/participants?limit=100"))
     assert few == many
@@ -97,16 +94,7 @@ def test_listing_sessions_costs_the_same_for_1_or_6_sessions(api):
     few = statements_for(lambda: api.get(f"/rooms/{room_id}/sessions?limit=100"))
     for i in range(5):
         roster.end_open_session(room, reason="left")
-        issued = tokens.issue_token(room, identity=f"again-{i}")
-        info = LiveParticipant(
-            sid=f"PA_again_{i}",
-            identity=issued.identity,
-            name="x",
-            token_id=issued.record.id,
-            role="p",
-            joined_at=0,
-        )
-        roster.record_joined(room, info, livekit_sid=f"RM_again_{i}")
+        join(room, f"again-{i}", livekit_sid=f"RM_again_{i}")
     db.session.commit()
     many = statements_for(lambda: api.get(f"/rooms/{room_id}/sessions?limit=100"))
     assert few == many

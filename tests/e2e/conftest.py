@@ -19,18 +19,21 @@ FAST = {
 
 
 class Workers:
-    def __init__(self, app, tmp_path):
-        self.app = app
-        self.tmp_path = tmp_path
+    """Real `flask --app app worker` processes on one database, each logging to a file."""
+
+    def __init__(self, database_url: str, log_dir, *, defaults: dict = FAST):
+        self.database_url = database_url
+        self.log_dir = log_dir
+        self.defaults = defaults
         self.processes: list[subprocess.Popen] = []
 
     def start(self, **settings) -> subprocess.Popen:
         env = dict(os.environ)
-        env.update(FAST)
+        env.update(self.defaults)
         env.update({k: str(v) for k, v in settings.items()})
-        env["DATABASE_URL"] = self.app.config["SQLALCHEMY_DATABASE_URI"]
+        env["DATABASE_URL"] = self.database_url
         env["SECRET_KEY"] = "e2e-test-secret"
-        log = open(self.tmp_path / f"worker-{len(self.processes)}.log", "w")
+        log = open(self.log_dir / f"worker-{len(self.processes)}.log", "w")
         process = subprocess.Popen(
             [os.path.join(ROOT, ".venv/bin/flask"), "--app", "app", "worker"],
             cwd=ROOT,
@@ -61,6 +64,6 @@ class Workers:
 
 @pytest.fixture
 def workers(app, tmp_path):
-    pool = Workers(app, tmp_path)
+    pool = Workers(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path)
     yield pool
     pool.stop_all()

@@ -14,9 +14,6 @@ room, each participant reached it through its own node's URL, both see each othe
 and both nodes' RoomService report both participants.
 """
 
-import os
-import signal
-import subprocess
 import threading
 import time
 import uuid
@@ -29,10 +26,11 @@ from flask import current_app
 from flask_migrate import upgrade
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 
-from switchboard import ROOT, create_app
+from switchboard import create_app
 from switchboard.extensions import db
 from switchboard.livekit import client as livekit
 from switchboard.models import Event, Job
+from tests.e2e.conftest import Workers
 from tests.e2e.livekit.conftest import IDENTITY_HASH_KEY
 from tests.support.bots import BotProcess
 from tests.support.chatclient import ChatClient
@@ -77,9 +75,9 @@ class Cluster:
             for n, port in enumerate(self.web_ports)
         ]
         self.database_url = database_url
-        self.log_dir = log_dir
         self.web: list[AppServer] = []
-        self.workers: list[subprocess.Popen] = []
+        # The cluster's own settings only (no test speed-ups beyond those it names).
+        self.workers = Workers(database_url, log_dir, defaults={})
 
     def env(self, node: LiveKitServer) -> dict:
         return {
@@ -102,43 +100,20 @@ class Cluster:
             node.start()
         for node, port in zip(self.nodes, self.web_ports, strict=True):
             self.web.append(AppServer(env=self.env(node), port=port).start())
-        for n, node in enumerate(self.nodes):
-            env = {**os.environ, **self.env(node)}
-            env.update(
+        for node in self.nodes:
+            self.workers.start(
+                **self.env(node),
                 WORKER_POLL_SECONDS="0.1",
                 WORKER_CONCURRENCY="4",
                 WEBHOOK_BACKOFF_BASE_SECONDS="0.3",
                 RECONCILE_EVERY_SECONDS=str(RECONCILE_EVERY),
             )
-            log = open(self.log_dir / f"worker-{n}.log", "w")
-            process = subprocess.Popen(
-                [os.path.join(ROOT, ".venv/bin/flask"), "--app", "app", "worker"],
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-            process.log_path = log.name
-            log.close()
-            self.workers.append(process)
-        for process in self.workers:
-            wait_for(lambda p=process: "job worker started" in self.worker_log(p), message="workers polling")
+        for process in self.workers.processes:
+            wait_for(lambda p=process: "job worker started" in self.workers.log(p), message="workers polling")
         return self
 
-    def worker_log(self, process) -> str:
-        with open(process.log_path) as fh:
-            return fh.read()
-
     def stop(self) -> None:
-        for process in self.workers:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        for process in self.workers:
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(5)
+        self.workers.stop_all()
         for server in self.web:
             server.stop()
         for node in self.nodes:
@@ -357,7 +332,7 @@ def test_every_webhook_is_delivered_exactly_once_per_event_id(cluster, webs, api
     assert len(mine) == len(expected)
     assert all(d["status"] == "succeeded" and d["attempt_count"] == 1 for d in mine)
     # Both worker processes took part (each logs the deliveries it made).
-    assert all("webhook delivery" in cluster.worker_log(p) for p in cluster.workers)
+    assert all("webhook delivery" in cluster.workers.log(p) for p in cluster.workers.processes)
 
 
 def test_reconciliation_runs_once_per_period(cluster, app):
@@ -376,5 +351,5 @@ def test_reconciliation_runs_once_per_period(cluster, app):
     assert slots == list(range(slots[0], slots[0] + len(slots)))
     done = [job for job in jobs if job.status == "done"]
     assert all(job.attempts == 1 for job in done)
-    for process in cluster.workers:
-        assert process.poll() is None, cluster.worker_log(process)
+    for process in cluster.workers.processes:
+        assert process.poll() is None, cluster.workers.log(process)
