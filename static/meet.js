@@ -133,6 +133,7 @@
       dropped: dropped,
     };
     if (room.chat) Meet.chat.start(room, info, hooks);
+    if (room.chat && Meet.consent) Meet.consent.start(room.chat); // meet-consent.js
     if (media) Meet.stage.start(room, info, hooks);
     else if (info.livekit_url) banner("Video is unavailable right now; chat still works.", "warn");
   }

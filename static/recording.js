@@ -9,7 +9,12 @@
   var root = document.getElementById("meet");
   if (!root) return;
   var roomId = root.getAttribute("data-room-id");
-  var ACTIVE = { starting: "Recording starts…", recording: "Recording", stopping: "Recording stops…" };
+  var ACTIVE = {
+    awaiting_consent: "Recording waits for consent…",
+    starting: "Recording starts…",
+    recording: "Recording",
+    stopping: "Recording stops…"
+  };
   var badge = null, button = null, busy = false;
 
   function token() {
@@ -57,6 +62,7 @@
       var btn = ensureButton();
       if (btn) {
         btn.textContent = active ? "Stop recording" : "Record";
+        btn.textContent = rec && rec.status === "awaiting_consent" ? "Cancel recording" : btn.textContent;
         btn.disabled = busy || (rec && (rec.status === "starting" || rec.status === "stopping"));
       }
     }

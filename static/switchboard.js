@@ -243,6 +243,19 @@
     });
   };
 
+  /** Send any other client frame (e.g. `recording.consent`); resolves with its `ack`, rejects
+   *  with its `error` {code, message}. Queued while reconnecting, like messages. */
+  Chat.prototype.request = function (event, data) {
+    if (this._stopped) return Promise.reject(SwitchboardError("closed", "The chat connection is closed."));
+    var self = this;
+    var ref = "r" + (++this._refs);
+    var frame = { event: event, data: data || {}, ref: ref };
+    return new Promise(function (resolve, reject) {
+      self._pending[ref] = { resolve: resolve, reject: reject };
+      if (!self._raw(frame)) self._outbox.push(frame);
+    });
+  };
+
   /** Tell the others you are (or stopped) typing. Dropped while disconnected. */
   Chat.prototype.typing = function (active) {
     this._raw({ event: "typing", data: { active: !!active } });

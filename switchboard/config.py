@@ -116,6 +116,9 @@ def _recording_settings(env, secret_key: str) -> dict:
         # StartRoomCompositeEgress waits for an egress worker to accept (LiveKit answers
         # `unavailable` after ~6-20 s when none does).
         "EGRESS_TIMEOUT": _float(env, "EGRESS_TIMEOUT", 30.0),
+        # With `recording_consent: required`, a recording nobody (or not everyone) answered
+        # fails with `consent_timeout` this long after it was requested.
+        "RECORDING_CONSENT_TIMEOUT_SECONDS": _float(env, "RECORDING_CONSENT_TIMEOUT_SECONDS", 120.0),
         # How often the worker compares active recordings with LiveKit's ListEgress.
         "RECORDING_RECONCILE_SECONDS": _int(env, "RECORDING_RECONCILE_SECONDS", 15),
         # A recording still `starting` this long after the request (its page never saw media) fails.

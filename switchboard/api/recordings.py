@@ -4,10 +4,11 @@ from flask import g, request
 
 from switchboard.api import bp
 from switchboard.api.endpoint import endpoint, ok, page
-from switchboard.api.schemas.recordings import DownloadUrlOut, RecordingOut, RecordingSettingsOut
+from switchboard.api.schemas.recordings import ConsentOut, DownloadUrlOut, RecordingOut, RecordingSettingsOut
 from switchboard.api.validation import page_args, parse_body, query_choice, query_int
 from switchboard.extensions import db
 from switchboard.models.base import isoformat
+from switchboard.plumbing.pagination import Page
 from switchboard.services import recordings, rooms
 from switchboard.services.recordings import RecordingCreate, RecordingSettingsPut
 
@@ -64,7 +65,14 @@ def delete_recording_settings():
     "once the object is verified aws:kms under the configured key (`recording.completed`) or `failed` "
     "with `error` (`recording.failed`). `format: ogg` records audio only. 409 `capability_missing`, "
     "`recording_settings_missing`, `room_closed`, `recording_in_progress` (one at a time per room); "
-    "503 `unavailable` when no egress worker accepted (the recording is then `failed`).",
+    "503 `unavailable` when no egress worker accepted (the recording is then `failed`).\n\n"
+    "In a room with `recording_consent: required` the recording is created `awaiting_consent` and "
+    "no egress starts: everyone connected now (roster and chat sockets) gets the chat-socket event "
+    "`recording.consent_requested {recording_id}` and answers `recording.consent {recording_id, "
+    "accept}`. All accept → `starting` and egress starts; the first decline → `failed` with "
+    "`consent_declined`; not everyone answered within `RECORDING_CONSENT_TIMEOUT_SECONDS` (120 s) "
+    "→ `failed` with `consent_timeout`. 409 `consent_unavailable` when such a room has no `chat` "
+    "(consent is asked over the chat socket), `room_not_active` when nobody is connected.",
 )
 def start_recording(room_id):
     room = rooms.get_room(g.project_id, room_id)
@@ -78,7 +86,9 @@ def start_recording(room_id):
     response=RecordingOut,
     tag=TAG,
     description="Idempotent. The recording becomes `stopping` and then `completed` once egress has "
-    "uploaded and Switchboard has verified the file. Stopping a finished recording returns it unchanged.",
+    "uploaded and Switchboard has verified the file. Stopping a finished recording returns it unchanged. "
+    "A recording still `awaiting_consent` never started: it becomes `failed` with "
+    "`consent_cancelled` (nothing was recorded).",
 )
 def stop_recording(recording_id):
     rec = recordings.get_recording(g.project_id, recording_id)
@@ -140,3 +150,20 @@ def recording_download_url(recording_id):
     url, expires_at = recordings.download_url(rec, expires_in)
     db.session.commit()  # the audit entry (GETs are otherwise read-only)
     return ok(DownloadUrlOut(url=url, expires_at=isoformat(expires_at)).dump())
+
+
+@bp.get("/recordings/<recording_id>/consents")
+@endpoint(
+    "The consent ledger of a recording",
+    response=ConsentOut,
+    paginated=True,
+    tag=TAG,
+    description="For recordings of rooms with `recording_consent: required`: everyone who was asked, "
+    "with their answer (`accepted`, `at`), answered first in the order they answered, then those "
+    "who have not answered (`accepted` and `at` null). Each answer is also in the audit log "
+    "(`recording.consent_given` / `recording.consent_declined`, identity as HMAC). Empty for "
+    "recordings that needed no consent. One page (`has_more` is always false).",
+)
+def list_recording_consents(recording_id):
+    rec = recordings.get_recording(g.project_id, recording_id)
+    return page(Page(recordings.consents(rec), False, None), ConsentOut.build)

@@ -1,4 +1,5 @@
-"""Recording jobs: stopping egress after commit, checking finished files, reconciliation."""
+"""Recording jobs: starting consented recordings, consent timeouts, stopping egress after
+commit, checking finished files, reconciliation."""
 
 from switchboard.jobs.registry import Periodic
 from switchboard.services import recordings
@@ -19,6 +20,16 @@ def start_unanswered(payload: dict) -> None:
     recordings.run_start_unanswered(payload["recording_id"])
 
 
+def start(payload: dict) -> None:
+    """Everyone consented: ask egress to start the recording."""
+    recordings.run_start(payload["recording_id"])
+
+
+def consent_timeout(payload: dict) -> None:
+    """Fail a recording still awaiting consent when its time is up (`consent_timeout`)."""
+    recordings.run_consent_timeout(payload["recording_id"])
+
+
 def reconcile(payload: dict) -> None:
     """Compare active recordings with LiveKit's ListEgress and repair ours."""
     recordings.reconcile()
@@ -28,6 +39,8 @@ TASKS = {
     "recordings.stop": stop,
     "recordings.finalize": finalize,
     "recordings.start_unanswered": start_unanswered,
+    "recordings.start": start,
+    "recordings.consent_timeout": consent_timeout,
     "recordings.reconcile": reconcile,
 }
 

@@ -13,6 +13,7 @@ from switchboard.models.recordings import (
     RECORDING_LAYOUTS,
     RECORDING_STATUSES,
     Recording,
+    RecordingConsent,
     RecordingSettings,
 )
 from switchboard.models.rooms import CAPABILITIES, ROOM_STATUSES, Room
@@ -28,6 +29,7 @@ __all__ = [
     "RECORDING_LAYOUTS",
     "RECORDING_STATUSES",
     "Recording",
+    "RecordingConsent",
     "RecordingSettings",
     "CAPABILITIES",
     "EVENT_TYPES",

@@ -1,14 +1,14 @@
 """Recordings: a project's S3 destination (`recording_settings`) and each composite egress
 of a room (`rec_…`). Only a pointer to the object and facts about it are kept, never media."""
 
-from sqlalchemy import BigInteger, Boolean, DateTime, Float, ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, Boolean, DateTime, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from switchboard.extensions import db
 from switchboard.models.base import new_id, utcnow
 
-RECORDING_STATUSES = ("starting", "recording", "stopping", "completed", "failed")
-ACTIVE_RECORDING_STATUSES = ("starting", "recording", "stopping")
+RECORDING_STATUSES = ("awaiting_consent", "starting", "recording", "stopping", "completed", "failed")
+ACTIVE_RECORDING_STATUSES = ("awaiting_consent", "starting", "recording", "stopping")
 RECORDING_LAYOUTS = ("grid", "speaker", "single")
 RECORDING_FORMATS = ("mp4", "ogg")
 
@@ -61,3 +61,25 @@ class Recording(db.Model):
     @property
     def active(self) -> bool:
         return self.status in ACTIVE_RECORDING_STATUSES
+
+
+class RecordingConsent(db.Model):
+    """The consent ledger: one row per person asked before a `required`-consent recording.
+
+    Rows are written when the recording is requested (`accepted` and `at` empty) and answered
+    once over the chat socket. The caller of the API must see who consented, so the identity is
+    kept as given (like the roster; purge erases these rows); the audit log holds its HMAC."""
+
+    __tablename__ = "recording_consents"
+    __table_args__ = (
+        UniqueConstraint("recording_id", "identity_hash", name="uq_recording_consents_recording_identity"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=lambda: new_id("cns"))
+    recording_id: Mapped[str] = mapped_column(ForeignKey("recordings.id", ondelete="CASCADE"), index=True)
+    room_id: Mapped[str] = mapped_column(ForeignKey("rooms.id"))
+    identity: Mapped[str] = mapped_column(String(128))
+    identity_hash: Mapped[str] = mapped_column(String(64))
+    asked_at: Mapped[object] = mapped_column(DateTime, default=utcnow)
+    accepted: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    at: Mapped[object | None] = mapped_column(DateTime, nullable=True)

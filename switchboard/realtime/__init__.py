@@ -3,7 +3,14 @@ and the fan-out hub (`hub.py`). The socket's route lives in `api/realtime.py`.""
 
 from flask import current_app, has_app_context
 
-from switchboard.plumbing.signals import participant_removed, room_closed, token_revoked, waiting_changed
+from switchboard.plumbing.signals import (
+    consent_closed,
+    consent_requested,
+    participant_removed,
+    room_closed,
+    token_revoked,
+    waiting_changed,
+)
 from switchboard.realtime import hub as _hub_module
 
 
@@ -14,6 +21,8 @@ def init_app(app) -> None:
     room_closed.connect(_on_room_closed, weak=False)
     token_revoked.connect(_on_token_revoked, weak=False)
     waiting_changed.connect(_on_waiting_changed, weak=False)
+    consent_requested.connect(_on_consent_requested, weak=False)
+    consent_closed.connect(_on_consent_closed, weak=False)
 
 
 def _hub():
@@ -57,4 +66,21 @@ def _on_waiting_changed(room_id, identity=None, status=None, entry=None, message
     elif status == "denied":
         hub.publish_direct(
             waiting, "waiting.denied", {"message": message}, identity=identity, close=[4401, "Denied."]
+        )
+
+
+def _on_consent_requested(room_id, recording_id=None, identities=(), **_):
+    """Each person asked gets the consent dialog on every socket they have open."""
+    if (hub := _hub()) is not None:
+        for identity in identities:
+            hub.publish_direct(
+                room_id, "recording.consent_requested", {"recording_id": recording_id}, identity=identity
+            )
+
+
+def _on_consent_closed(room_id, recording_id=None, outcome=None, **_):
+    """The recording no longer waits: every page closes its dialog."""
+    if (hub := _hub()) is not None:
+        hub.publish_event(
+            room_id, "recording.consent_closed", {"recording_id": recording_id, "outcome": outcome}
         )

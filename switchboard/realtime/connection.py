@@ -20,7 +20,7 @@ from switchboard.extensions import db
 from switchboard.livekit.tokens import VerifiedToken
 from switchboard.models import Room
 from switchboard.models.base import isoformat
-from switchboard.realtime import frames
+from switchboard.realtime import consent, frames
 from switchboard.realtime import waiting as waiting_room
 from switchboard.realtime.hub import FILL_BATCH, Hub
 from switchboard.realtime.socket import Socket
@@ -154,6 +154,8 @@ class Connection(Socket):
             self.hub.publish_event(self.room_id, "typing", data, origin=self.id)
         elif frame.event == "chat.message":
             self._send_message(frame)
+        elif frame.event == "recording.consent":
+            consent.on_answer(self, frame)
         elif frame.event.startswith("waiting."):
             if not self.may_admit:
                 self._error("forbidden", "Only hosts run the waiting room.", frame.ref)
@@ -184,6 +186,7 @@ class Connection(Socket):
         )
         if self.may_admit:
             waiting_room.send_queue(self)
+        consent.send_pending(self)
         self._fill(None)
         db.session.close()
 

@@ -1,6 +1,7 @@
 """The chat socket's wire format: JSON text frames `{"event", "data", "ref"}`.
 
-Client -> server: `chat.message {body}`, `typing {active}`, `ping {}`. A frame that is not
+Client -> server: `chat.message {body}`, `typing {active}`, `ping {}`, the waiting room's
+`waiting.*` (hosts) and `recording.consent {recording_id, accept}`. A frame that is not
 JSON, has an unknown event, or carries wrong fields is answered with an `error` event
 (`invalid_json`, `invalid_frame`, `unknown_event`, `invalid_field`); the socket stays open.
 """
@@ -12,9 +13,18 @@ from dataclasses import dataclass
 from switchboard.services.chat import MAX_BODY_CHARS
 
 MAX_REF_CHARS = 128
-CLIENT_EVENTS = ("chat.message", "typing", "ping", "waiting.admit", "waiting.deny", "waiting.message")
+CLIENT_EVENTS = (
+    "chat.message",
+    "typing",
+    "ping",
+    "waiting.admit",
+    "waiting.deny",
+    "waiting.message",
+    "recording.consent",
+)
 MAX_WAITING_MESSAGE_CHARS = 500
 _IDENTITY = re.compile(r"^[A-Za-z0-9._:@-]{1,128}$")
+_RECORDING_ID = re.compile(r"^rec_[A-Za-z0-9]{1,28}$")
 
 
 @dataclass(frozen=True)
@@ -142,6 +152,14 @@ def _validate(event: str, data: dict, ref) -> dict:
                 )
             out[key] = text
         return out
+    if event == "recording.consent":
+        _only(data, {"recording_id", "accept"}, ref)
+        recording_id = data.get("recording_id")
+        if not isinstance(recording_id, str) or not _RECORDING_ID.match(recording_id):
+            raise FrameError("invalid_field", "'data.recording_id' must be a recording id (rec_…).", ref)
+        if not isinstance(data.get("accept"), bool):
+            raise FrameError("invalid_field", "'data.accept' is required and must be true or false.", ref)
+        return {"recording_id": recording_id, "accept": data["accept"]}
     if event == "typing":
         _only(data, {"active"}, ref)
         active = data.get("active")

@@ -154,7 +154,15 @@ def test_purge_erases_chat_sessions_participants_and_tokens_but_keeps_a_hashed_a
         "room_id": room["id"],
         "status": "purged",
         # participant.joined, participant.left (on close) and message.created lose their payloads
-        "erased": {"messages": 1, "events": 3, "participants": 1, "waiting": 0, "sessions": 1, "tokens": 2},
+        "erased": {
+            "messages": 1,
+            "events": 3,
+            "participants": 1,
+            "waiting": 0,
+            "consents": 0,
+            "sessions": 1,
+            "tokens": 2,
+        },
     }
     for model in (Participant, Session, JoinToken, ChatMessage):
         rows = db.session.scalars(db.select(model)).all()

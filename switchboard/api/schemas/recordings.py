@@ -47,7 +47,9 @@ class RecordingError(ResponseModel):
     code: str = Field(
         examples=["egress_unavailable"],
         description="egress_unavailable, egress_error, egress_failed, egress_lost, egress_unresponsive, "
-        "egress_start_interrupted, room_not_active, no_media, upload_failed or encryption_failed.",
+        "egress_start_interrupted, room_not_active, no_media, upload_failed or encryption_failed; "
+        "before egress, with `recording_consent: required`: consent_declined, consent_timeout, "
+        "consent_cancelled (stopped while awaiting consent) or room_closed.",
     )
     message: str
 
@@ -55,7 +57,10 @@ class RecordingError(ResponseModel):
 class RecordingOut(ResponseModel):
     id: str = Field(examples=["rec_8Xk2p9QwZ"])
     room_id: str
-    status: Literal["starting", "recording", "stopping", "completed", "failed"]
+    status: Literal["awaiting_consent", "starting", "recording", "stopping", "completed", "failed"] = Field(
+        description="`awaiting_consent` (rooms with `recording_consent: required`, no egress yet), "
+        "then `starting`, `recording`, `stopping`, and `completed` or `failed`."
+    )
     layout: Literal["grid", "speaker", "single"]
     format: Literal["mp4", "ogg"]
     audio_only: bool
@@ -75,3 +80,13 @@ class RecordingOut(ResponseModel):
 class DownloadUrlOut(ResponseModel):
     url: str = Field(description="A presigned S3 GET URL.")
     expires_at: Timestamp
+
+
+class ConsentOut(ResponseModel):
+    identity: str = Field(examples=["patient-9182"], description="The participant who was asked.")
+    accepted: bool | None = Field(description="Their answer; null while they have not answered.")
+    at: Timestamp | None = Field(description="When they answered; null while they have not.")
+
+    @classmethod
+    def build(cls, item) -> "ConsentOut":
+        return cls(identity=item.identity, accepted=item.accepted, at=isoformat(item.at))

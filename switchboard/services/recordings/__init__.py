@@ -4,11 +4,17 @@ bucket under their KMS key. Switchboard keeps the pointer and facts about the ob
 - `settings`: the project's bucket, verified by a test write before it is stored (`storage`
   speaks S3 with boto3, `sealing` keeps the secret encrypted at rest);
 - `recording`: start, stop, list, delete, download links;
+- `consent`: the `awaiting_consent` wait and its ledger (rooms with `recording_consent: required`);
 - `transitions`: the state machine egress drives; `lifecycle`: webhooks, the KMS check on
   completion and reconciliation with ListEgress.
 """
 
 from switchboard.models import RECORDING_STATUSES
+from switchboard.services.recordings.consent import answer as answer_consent
+from switchboard.services.recordings.consent import erase_room as erase_consents
+from switchboard.services.recordings.consent import ledger as consents
+from switchboard.services.recordings.consent import pending_for as consents_pending
+from switchboard.services.recordings.consent import run_timeout as run_consent_timeout
 from switchboard.services.recordings.lifecycle import finalize, handle_egress, reconcile
 from switchboard.services.recordings.recording import (
     active_recording,
@@ -18,6 +24,7 @@ from switchboard.services.recordings.recording import (
     get_recording,
     latest_recording,
     list_recordings,
+    run_start,
     run_start_unanswered,
     run_stop,
     start_recording,
@@ -41,6 +48,12 @@ __all__ = [
     "RecordingCreate",
     "RecordingSettingsPut",
     "active_recording",
+    "answer_consent",
+    "consents",
+    "consents_pending",
+    "erase_consents",
+    "run_consent_timeout",
+    "run_start",
     "as_dict",
     "delete_recording",
     "delete_settings",

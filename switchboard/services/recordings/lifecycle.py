@@ -14,7 +14,7 @@ from switchboard.livekit.egress import Egress
 from switchboard.models import ACTIVE_RECORDING_STATUSES, Recording, Room
 from switchboard.models.base import utcnow
 from switchboard.plumbing import audit, events
-from switchboard.services.recordings import storage
+from switchboard.services.recordings import consent, storage
 from switchboard.services.recordings.recording import stop_recording
 from switchboard.services.recordings.settings import bucket_of, find_settings
 from switchboard.services.recordings.transitions import apply_egress, as_dict, fail
@@ -108,10 +108,16 @@ def reconcile() -> dict:
 
 def _reconcile_one(rec: Recording, now, config) -> None:
     room = db.session.get(Room, rec.room_id)
+    if rec.status == consent.AWAITING:  # no egress yet; its timeout job ends the wait
+        if room is not None and room.status == "closed":
+            fail(rec, "room_closed", "The room closed before everyone consented.", actor="reconcile")
+        return
     if room is not None and room.status == "closed" and rec.status in ("starting", "recording"):
         stop_recording(rec, actor="reconcile")
+    # A consented recording was asked to start when the last answer came, not at creation.
+    since = consent.last_answer_at(rec) or rec.created_at
     if rec.egress_id is None:
-        if now - rec.created_at > timedelta(seconds=config["EGRESS_TIMEOUT"] * 2 + 30):
+        if now - since > timedelta(seconds=config["EGRESS_TIMEOUT"] * 2 + 30):
             fail(rec, "egress_unavailable", "No egress worker accepted the recording.", actor="reconcile")
         return
     info = egress.get(rec.egress_id)
@@ -119,7 +125,7 @@ def _reconcile_one(rec: Recording, now, config) -> None:
         fail(rec, "egress_lost", "LiveKit no longer knows this recording's egress.", actor="reconcile")
         return
     apply_egress(rec, info)
-    if rec.status == "starting" and now - rec.created_at > timedelta(
+    if rec.status == "starting" and now - since > timedelta(
         seconds=config["RECORDING_START_TIMEOUT_SECONDS"]
     ):
         # The page never signalled (nobody publishing, a broken page): egress would wait forever.

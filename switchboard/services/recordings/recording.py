@@ -4,7 +4,9 @@ Starting and stopping are external effects (LiveKit Egress), so each goes throug
 table: the row and its job commit first, then the call is made at once. A start must answer
 the caller (201, or 503 when no egress worker accepted), so it is made in the request; its job
 only runs if that attempt never finished (the process died), and then fails the recording
-rather than leave it `starting`.
+rather than leave it `starting`. In a room with `recording_consent: required` the recording
+waits in `awaiting_consent` instead (`consent`); once everyone accepted, the `recordings.start`
+job makes the same start call (`run_start`).
 """
 
 import logging
@@ -15,13 +17,13 @@ from flask import current_app
 from switchboard.errors import ApiError, conflict, not_found, validation
 from switchboard.extensions import db
 from switchboard.livekit import egress
-from switchboard.models import Job, Recording, Room
+from switchboard.models import ACTIVE_RECORDING_STATUSES, Job, Recording, RecordingConsent, Room
 from switchboard.models.base import new_id, utcnow
 from switchboard.plumbing import audit
 from switchboard.plumbing.outbox import enqueue, enqueue_and_attempt
 from switchboard.plumbing.ownership import get_owned
 from switchboard.plumbing.pagination import Page, paginate
-from switchboard.services.recordings import storage
+from switchboard.services.recordings import consent, storage
 from switchboard.services.recordings.settings import bucket_of, egress_target, required_settings
 from switchboard.services.recordings.specs import RecordingCreate
 from switchboard.services.recordings.transitions import apply_egress, fail
@@ -68,7 +70,7 @@ def latest_recording(room_id: str) -> Recording | None:
 def active_recording(room_id: str) -> Recording | None:
     return db.session.scalar(
         db.select(Recording).where(
-            Recording.room_id == room_id, Recording.status.in_(("starting", "recording", "stopping"))
+            Recording.room_id == room_id, Recording.status.in_(ACTIVE_RECORDING_STATUSES)
         )
     )
 
@@ -98,13 +100,14 @@ def start_recording(room: Room, fields: RecordingCreate, *, actor: str = "api") 
         raise conflict(
             "This room is already being recorded; stop that recording first.", code="recording_in_progress"
         )
+    asked = consent.check_askable(room) if consent.required(room) else None
     rec_id = new_id("rec")
     key = f"{room.id}/{rec_id}.{EXTENSIONS[fields.format]}"
     rec = Recording(
         id=rec_id,
         project_id=room.project_id,
         room_id=room.id,
-        status="starting",
+        status="starting" if asked is None else consent.AWAITING,
         layout=fields.layout,
         format=fields.format,
         audio_only=audio_only,
@@ -113,11 +116,6 @@ def start_recording(room: Room, fields: RecordingCreate, *, actor: str = "api") 
         created_at=utcnow(),
     )
     db.session.add(rec)
-    target = egress_target(settings)
-    wait = current_app.config["EGRESS_TIMEOUT"] + 30
-    job = enqueue(
-        "recordings.start_unanswered", {"recording_id": rec_id}, run_at=utcnow() + timedelta(seconds=wait)
-    )
     audit.record(
         room.project_id,
         "recording.requested",
@@ -125,11 +123,27 @@ def start_recording(room: Room, fields: RecordingCreate, *, actor: str = "api") 
         room_id=room.id,
         detail={"recording_id": rec_id, "layout": rec.layout, "format": rec.format},
     )
+    if asked is not None:  # no egress until everyone consents (`consent`)
+        db.session.flush()
+        consent.ask(rec, asked, actor=actor)
+        db.session.commit()
+        return rec
+    wait = current_app.config["EGRESS_TIMEOUT"] + 30
+    job = enqueue(
+        "recordings.start_unanswered", {"recording_id": rec_id}, run_at=utcnow() + timedelta(seconds=wait)
+    )
     db.session.commit()
-    job_id = job.id
+    return _launch(rec_id, job.id, actor=actor)
+
+
+def _launch(rec_id: str, job_id: str | None, *, actor: str) -> Recording:
+    """Ask egress to start a committed `starting` recording and apply its answer; a refusal
+    fails the recording (committed) and raises the error the caller should see."""
+    rec = db.session.get(Recording, rec_id)
+    target = egress_target(required_settings(rec.project_id))
     try:
         info = egress.start_room_composite(
-            room.id,
+            rec.room_id,
             layout=rec.layout,
             audio_only=rec.audio_only,
             file_format=rec.format,
@@ -170,7 +184,9 @@ def _locked(rec_id: str) -> Recording:
     return db.session.scalar(db.select(Recording).where(Recording.id == rec_id).with_for_update())
 
 
-def _finish_job(job_id: str) -> None:
+def _finish_job(job_id: str | None) -> None:
+    if job_id is None:
+        return
     db.session.execute(db.update(Job).where(Job.id == job_id, Job.status == "queued").values(status="done"))
 
 
@@ -182,8 +198,31 @@ def run_start_unanswered(recording_id: str) -> None:
     db.session.commit()
 
 
+def run_start(recording_id: str) -> None:
+    """Everyone consented (`consent.answer`): start the egress. A refusal fails the recording."""
+    rec = _locked(recording_id)
+    if rec is None or rec.status != "starting" or rec.egress_id is not None:
+        db.session.commit()
+        return
+    db.session.commit()
+    try:
+        _launch(recording_id, None, actor="consent")
+    except ApiError as err:
+        log.info("consented recording %s did not start: %s", recording_id, err.code)
+    db.session.commit()
+
+
 def stop_recording(rec: Recording, *, actor: str = "api") -> Recording:
-    """Ask egress to stop (idempotent): `stopping` now, `completed` once the file is verified."""
+    """Ask egress to stop (idempotent): `stopping` now, `completed` once the file is verified.
+    A recording still awaiting consent never started: it fails with `consent_cancelled`."""
+    if rec.status == consent.AWAITING:
+        fail(
+            rec,
+            "consent_cancelled",
+            "The recording was stopped before everyone consented; nothing was recorded.",
+            actor=actor,
+        )
+        return rec
     if rec.status not in ("starting", "recording"):
         return rec
     rec.status = "stopping"
@@ -213,6 +252,14 @@ def stop_room_recordings(room: Room, *, actor: str) -> int:
     rec = active_recording(room.id)
     if rec is None:
         return 0
+    if rec.status == consent.AWAITING:
+        fail(
+            rec,
+            "room_closed",
+            "The room closed before everyone consented; nothing was recorded.",
+            actor=actor,
+        )
+        return 1
     stop_recording(rec, actor=actor)
     return 1
 
@@ -231,6 +278,7 @@ def delete_recording(rec: Recording, *, actor: str = "api") -> None:
     audit.record(
         rec.project_id, "recording.deleted", actor=actor, room_id=rec.room_id, detail={"recording_id": rec.id}
     )
+    db.session.execute(db.delete(RecordingConsent).where(RecordingConsent.recording_id == rec.id))
     db.session.delete(rec)
     db.session.flush()
 

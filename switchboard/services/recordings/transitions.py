@@ -1,5 +1,6 @@
-"""A recording's state as egress reports it: `starting → recording → stopping → completed |
-failed`, never backwards, each change announced once (webhook event and audit entry)."""
+"""A recording's state as egress reports it: (`awaiting_consent` →) `starting → recording →
+stopping → completed | failed`, never backwards, each change announced once (webhook event
+and audit entry)."""
 
 from datetime import UTC, datetime
 
@@ -9,6 +10,8 @@ from switchboard.models import Recording
 from switchboard.models.base import isoformat, utcnow
 from switchboard.plumbing import audit, events
 from switchboard.plumbing.outbox import enqueue
+from switchboard.plumbing.signals import consent_closed
+from switchboard.plumbing.transactions import after_commit
 
 
 def as_dict(rec: Recording) -> dict:
@@ -34,6 +37,9 @@ def fail(rec: Recording, code: str, message: str, *, actor: str = "egress") -> N
     """End a recording as `failed` with a clear error (once) and tell the customer."""
     if not rec.active:
         return
+    if rec.status == "awaiting_consent":  # the pages still asking close their dialog
+        room_id, rec_id = rec.room_id, rec.id
+        after_commit(lambda: consent_closed.send(room_id, recording_id=rec_id, outcome=code))
     rec.status = "failed"
     rec.error_code, rec.error_message = code, message
     rec.ended_at = rec.ended_at or utcnow()

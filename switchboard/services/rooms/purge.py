@@ -1,4 +1,5 @@
-"""Erasing what a closed room recorded about people: chat, sessions, participants, tokens.
+"""Erasing what a closed room recorded about people: chat, sessions, participants, tokens,
+the waiting room and the recording-consent ledger.
 
 Each part that stores per-person data for a room has its eraser in `ERASERS`. Events already
 sent as webhooks keep their id and type but lose their payload. The audit log stays: it
@@ -22,6 +23,7 @@ from switchboard.models import (
     WaitingEntry,
 )
 from switchboard.plumbing import audit
+from switchboard.services import recordings
 
 
 def _erase_participants(room: Room) -> int:
@@ -60,6 +62,10 @@ PERSONAL_EVENTS = (
 )
 
 
+def _erase_consents(room: Room) -> int:
+    return recordings.erase_consents(room.id)
+
+
 def _redact_events(room: Room) -> int:
     return (
         db.session.execute(
@@ -82,6 +88,7 @@ ERASERS: dict[str, Callable[[Room], int]] = {
     "events": _redact_events,
     "participants": _erase_participants,
     "waiting": _erase_waiting,
+    "consents": _erase_consents,
     "sessions": _erase_sessions,
     "tokens": _erase_tokens,
 }
