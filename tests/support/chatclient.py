@@ -65,6 +65,16 @@ class ChatClient:
             if frame["event"] not in skip:
                 raise AssertionError(f"expected {event}, got {frame}")
 
+    def expect_any(self, events: tuple, timeout: float = 10.0) -> dict:
+        """The next frame of any of `events`, skipping presence/typing noise."""
+        deadline = time.monotonic() + timeout
+        while True:
+            frame = self.recv(max(0.05, deadline - time.monotonic()))
+            if frame["event"] in events:
+                return frame
+            if frame["event"] not in ("presence.joined", "presence.left", "typing"):
+                raise AssertionError(f"expected one of {events}, got {frame}")
+
     def messages(self, count: int, timeout: float = 30.0) -> list[dict]:
         """The next `count` message.created payloads, skipping everything else."""
         out: list[dict] = []
