@@ -29,7 +29,7 @@
     "box-shadow:0 8px 32px rgba(0,0,0,.35);color:#1d2330}",
     "#consent-dialog::backdrop{background:rgba(15,20,30,.55)}",
     "#consent-dialog h2{margin:.1rem 0 .6rem;font-size:1.25rem}",
-    "#consent-dialog ul{padding-left:1.2rem;margin:.4rem 0 .8rem}",
+    "#consent-dialog ul{list-style:disc;padding-left:1.4rem;margin:.4rem 0 .8rem}",
     "#consent-dialog .consent-actions{display:flex;gap:.6rem;justify-content:flex-end;margin-top:1rem}",
     "#consent-dialog .consent-error{color:#c0322b}",
     "#recording-notice{background:#fdecea;color:#7a1c16;border-left:4px solid #b3261e;",
@@ -134,6 +134,24 @@
     }
   }
 
+  /* `recording.consent_closed` from the job worker (the timeout) reaches this socket only
+   * through Redis: while the dialog is open, also ask the API whether the wait is over. */
+  function pollWhileOpen() {
+    var jwt = token();
+    if (!dialog || !dialog.open || !current || !jwt) return;
+    var asked = current;
+    fetch("/api/v1/realtime/recording?token=" + encodeURIComponent(jwt))
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (body) {
+        var rec = body && body.data.recording;
+        if (rec && rec.id === asked && rec.status !== "awaiting_consent") {
+          closed({ recording_id: asked, outcome: rec.error ? rec.error.code : "accepted" });
+        }
+      })
+      .catch(function () { /* asked again on the next tick */ });
+  }
+  setInterval(pollWhileOpen, 4000);
+
   Meet.consent = {
     start: function (socket) {
       chat = socket;
@@ -160,8 +178,8 @@
     if (!notice) {
       addStyle();
       notice = el("p", { id: "recording-notice", role: "alert" });
-      var join = document.getElementById("join-button");
-      prejoin.insertBefore(notice, join ? join.parentNode : null);
+      // At the top, under "You are joining as …": read before the device check and Join.
+      prejoin.insertBefore(notice, document.getElementById("device-check"));
     }
     notice.hidden = false;
     notice.textContent = running

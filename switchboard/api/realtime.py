@@ -56,6 +56,17 @@ only (anything else: `error` `waiting`). Hosts (and roles whose policy says `adm
 {identity?, body}` (1-500 characters; without `identity` to everyone waiting), each answered
 with `ack {ref}` or `error`. In a waiting room without `chat`, these sockets still open.
 
+**Recording consent** (rooms with `recording_consent: "required"`): when a recording is
+requested, everyone connected gets `recording.consent_requested {recording_id}` (again on every
+socket they open while it still waits for their answer) and answers once with
+`recording.consent {recording_id, accept: bool}`, acknowledged with `ack {ref}` or refused with
+`error` `not_found`, `not_asked` (you were not connected when it was requested),
+`already_answered` or `consent_closed` (it no longer waits). When the wait ends every member
+gets `recording.consent_closed {recording_id, outcome}`: `accepted` (egress starts) or the
+failure code (`consent_declined`, `consent_timeout`, `consent_cancelled`, `room_closed`); the
+timeout is decided by the job worker, so that frame crosses processes only with `REDIS_URL`
+(pages also poll `GET /realtime/recording`).
+
 **Errors keep the socket open**: `invalid_json`, `invalid_frame` (not an object, binary,
 unknown top-level field), `unknown_event`, `invalid_field` (wrong type, empty or over 4000
 characters), `forbidden`, `room_closed`, `internal_error`, and `rate_limited`: each socket

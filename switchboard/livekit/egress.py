@@ -151,3 +151,11 @@ def get(egress_id: str) -> Egress | None:
             return None
         raise
     return egress_from_proto(out.items[0]) if out.items else None
+
+
+def list_room(room_id: str) -> list[Egress]:
+    """Every egress LiveKit knows for a room (active and ended)."""
+    out = _egress_call(
+        "ListEgress", lk_egress.ListEgressRequest(room_name=room_id), lk_egress.ListEgressResponse
+    )
+    return [egress_from_proto(item) for item in out.items]

@@ -15,8 +15,9 @@ SECRETS_KEY = "e2e-recording-secrets-key"
 
 
 class RecordingStack:
-    def __init__(self, database_url: str):
+    def __init__(self, database_url: str, env: dict | None = None):
         self.database_url = database_url
+        self.extra_env = env or {}
         self.app_port = free_port()
         self.redis = RedisServer()
         self.moto = MotoServer()
@@ -40,6 +41,7 @@ class RecordingStack:
             "RECORDING_SECRETS_KEY": SECRETS_KEY,
             "RECORDING_TEMPLATE_URL": self.template_url,
             "LOG_LEVEL": "WARNING",
+            **self.extra_env,
         }
 
     def start(self) -> "RecordingStack":
