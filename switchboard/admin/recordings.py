@@ -97,11 +97,14 @@ def start_room_recording(room_id: str):
     form = StartRecordingForm()
     if form.validate_on_submit():
         try:
-            recordings.start_recording(
+            rec = recordings.start_recording(
                 room, recordings.RecordingCreate(layout=form.layout.data), actor="admin"
             )
             db.session.commit()
-            flash("Recording started.", "success")
+            if rec.status == "awaiting_consent":
+                flash("Recording requested: it starts once everyone in the call consents.", "success")
+            else:
+                flash("Recording started.", "success")
         except ApiError as err:
             db.session.rollback()
             flash(err.message, "error")
@@ -113,9 +116,13 @@ def start_room_recording(room_id: str):
 def stop_recording(recording_id: str):
     rec = recordings.find_recording(recording_id)
     if ConfirmForm().validate_on_submit():
+        waiting = rec.status == "awaiting_consent"
         recordings.stop_recording(rec, actor="admin")
         db.session.commit()
-        flash("Recording stopping; it completes once the file is verified.", "success")
+        if waiting:
+            flash("Recording cancelled before everyone consented; nothing was recorded.", "success")
+        else:
+            flash("Recording stopping; it completes once the file is verified.", "success")
     return redirect(url_for("admin.room_recordings", room_id=rec.room_id))
 
 
