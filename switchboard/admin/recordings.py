@@ -84,6 +84,10 @@ def room_recordings(room_id: str):
         room=room,
         recordings=items,
         active=recordings.active_recording(room.id),
+        # Who was asked and what they answered (rooms that require consent).
+        consents={rec.id: recordings.consents(rec) for rec in items}
+        if room.recording_consent == "required"
+        else {},
         has_settings=recordings.find_settings(room.project_id) is not None,
         start_form=StartRecordingForm(),
         form=ConfirmForm(),

@@ -6,7 +6,7 @@ import uuid
 import pytest
 
 from switchboard.extensions import db
-from switchboard.models import Project, Recording
+from switchboard.models import Project, Recording, RecordingConsent
 from switchboard.models.base import utcnow
 from tests.admin.conftest import csrf_token
 from tests.support.recording import MotoServer
@@ -69,3 +69,36 @@ def test_room_recordings_page_lists_recordings_with_their_state(admin, api):
     html = admin.get(f"/admin/rooms/{room['id']}/recordings").get_data(as_text=True)
     assert rec.id in html and "egress_failed: Start signal not received" in html
     assert "set up its bucket" in html
+
+
+def test_room_recordings_page_shows_the_consent_ledger(admin, api):
+    room = api.create_room(capabilities=["video", "chat", "recording"], recording_consent="required")
+    rec = Recording(
+        project_id=project_id(),
+        room_id=room["id"],
+        status="failed",
+        layout="grid",
+        format="mp4",
+        bucket="b-1",
+        object_key=f"{room['id']}/c.mp4",
+        error_code="consent_declined",
+        error_message="A participant declined to be recorded; nothing was recorded.",
+        created_at=utcnow(),
+    )
+    db.session.add(rec)
+    db.session.flush()
+    for identity, accepted in (("dr-1", True), ("pat-1", False), ("kin-1", None)):
+        db.session.add(
+            RecordingConsent(
+                recording_id=rec.id,
+                room_id=room["id"],
+                identity=identity,
+                identity_hash="h-" + identity,
+                accepted=accepted,
+                at=utcnow() if accepted is not None else None,
+            )
+        )
+    db.session.commit()
+    html = admin.get(f"/admin/rooms/{room['id']}/recordings").get_data(as_text=True)
+    assert "consent_declined" in html
+    assert "dr-1 accepted" in html and "pat-1 declined" in html and "kin-1 no answer" in html
