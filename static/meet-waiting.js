@@ -188,7 +188,7 @@
     var chat = room.chat;
     if (!chat) return;
     var panel = $("waiting-room"), list = $("waiting-list"), toggle = $("toggle-waiting");
-    var chime = new Chime(), blink = new TitleBlink(), people = [], shown = false;
+    var chime = new Chime(), blink = new TitleBlink(), people = [], shown = false, made = 0;
 
     function setOpen(open) {
       panel.hidden = !open;
@@ -234,20 +234,26 @@
       li.appendChild(buttons);
       var form = el("form", "deny-form");
       form.hidden = true;
+      var label = el("label", "", "Tell " + (person.name || person.identity) + " why (optional)");
+      label.htmlFor = "deny-" + (++made);
       var input = el("input", "");
       input.type = "text";
+      input.id = label.htmlFor;
       input.maxLength = 500;
-      input.placeholder = "Message (optional), e.g. Please book a new time";
-      input.setAttribute("aria-label", "Message to " + (person.name || person.identity) + " (optional)");
+      input.placeholder = "e.g. Please book a new time";
       var send = el("button", "danger", "Deny");
       send.type = "submit";
       send.setAttribute("aria-label", "Confirm deny " + (person.name || person.identity));
-      form.appendChild(input);
-      form.appendChild(send);
+      var line = el("div", "inline-form");
+      line.appendChild(input);
+      line.appendChild(send);
+      form.appendChild(label);
+      form.appendChild(line);
       li.appendChild(form);
       deny.onclick = function () {
         form.hidden = !form.hidden;
         deny.setAttribute("aria-expanded", form.hidden ? "false" : "true");
+        deny.textContent = form.hidden ? "Deny" : "Cancel";
         if (!form.hidden) input.focus();
       };
       form.onsubmit = function (event) {
@@ -357,10 +363,10 @@
       if (left > WARN_BEFORE_MS) { timer = setTimeout(update, Math.min(left - WARN_BEFORE_MS, 3600000)); return; }
       var seconds = Math.max(0, Math.ceil(left / 1000));
       $("end-warning").hidden = false;
-      var text = seconds > 50 ? "This visit ends in 1 minute."
+      var text = seconds > 45 ? "This visit ends in 1 minute."
         : seconds > 0 ? "This visit ends in " + seconds + " seconds." : "This visit is ending now.";
       $("end-warning-text").textContent = text;
-      say("minute", seconds > 50 ? text : "This visit ends in less than a minute.");
+      say("minute", seconds > 45 ? text : "This visit ends in less than a minute.");
       if (seconds <= 10) say("ten", "This visit ends in " + (seconds || "a few") + " seconds.");
       if (seconds > 0) timer = setTimeout(update, 1000);
     }

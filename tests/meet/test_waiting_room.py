@@ -80,9 +80,7 @@ def test_a_patient_waits_hears_from_the_clinician_and_is_admitted_into_the_call(
     clinician.wait_for_selector('#waiting-list li[data-identity="visitor"]')
     assert clinician.inner_text("#waiting-count") == "2" and clinician.locator("#admit-all").is_visible()
     clinician.click('#waiting-list li[data-identity="visitor"] button.deny')
-    clinician.fill(
-        '#waiting-list li[data-identity="visitor"] .deny-form input', "Please book a new time at the front desk."
-    )
+    clinician.get_by_label("Tell Alex Moe why (optional)").fill("Please book a new time at the front desk.")
     clinician.screenshot(path=str(SHOTS / "waiting-queue.png"))
     clinician.click('#waiting-list li[data-identity="visitor"] .deny-form button')
     other.wait_for_selector("#notice:not([hidden])", timeout=20000)
@@ -112,13 +110,13 @@ def test_a_patient_waits_hears_from_the_clinician_and_is_admitted_into_the_call(
 
 
 def test_everyone_is_warned_a_minute_before_the_visit_ends(api, server, open_page):
-    ends_at = datetime.now(UTC) + timedelta(seconds=50)
+    ends_at = datetime.now(UTC) + timedelta(seconds=58)
     room = api.create_room(name="Short visit", ends_at=ends_at.isoformat().replace("+00:00", "Z"))
     page = open_page()
     _join(page, _link(api, server, room["id"], "patient", "Pat Doe"))
     assert page.locator("#end-warning").is_visible()
     assert "This visit ends in" in page.inner_text("#end-warning-text")
-    assert "less than a minute" in page.inner_text("#end-announce")
+    assert page.inner_text("#end-announce").startswith("This visit ends in")
     page.screenshot(path=str(SHOTS / "end-warning.png"))
 
     # The room closes: a clear end screen.
