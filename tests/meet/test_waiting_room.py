@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.admin.conftest import PASSWORD, create_admin
 from tests.meet.test_visit import (  # noqa: F401  (the browser and server fixtures)
     SHOTS,
     _join,
@@ -40,9 +41,21 @@ def _check_in(page, url: str):
     page.wait_for_selector("#waiting-panel:not([hidden])")
 
 
-def test_a_patient_waits_hears_from_the_clinician_and_is_admitted_into_the_call(api, server, open_page):
+def _admin_room_page(page, server, room_id: str):
+    create_admin()
+    page.goto(server.url + "/admin/login")
+    page.fill("#email", "ops@example.com")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("text=Rooms")
+    page.goto(f"{server.url}/admin/rooms/{room_id}")
+    page.wait_for_selector("#waiting-list .empty-row")
+
+
+def test_a_patient_waits_hears_from_the_clinician_and_is_admitted_into_the_call(app, api, server, open_page):
     room = api.create_room(name="Dermatology follow-up", waiting_room=True)
-    clinician, patient, other = open_page(), open_page(), open_page()
+    clinician, patient, other, admin = open_page(), open_page(), open_page(), open_page()
+    _admin_room_page(admin, server, room["id"])
     _join(clinician, _link(api, server, room["id"], "clinician", "Dr. Dana Kim", role="host"))
     clinician.wait_for_selector("#toggle-waiting:not([hidden])")  # hosts get the queue
     assert clinician.locator("#waiting-room").is_hidden() and clinician.locator("#waiting-count").is_hidden()
@@ -65,6 +78,10 @@ def test_a_patient_waits_hears_from_the_clinician_and_is_admitted_into_the_call(
     assert "Pat Doe" in row and "waiting just now" in row
     # The waiting patient is invisible in the call.
     assert clinician.locator('.tile[data-identity="patient"]').count() == 0
+
+    # The admin's room page shows the arrival without a reload.
+    admin.wait_for_selector('#waiting-list tr[data-identity="patient"]')
+    assert admin.inner_text("#waiting-count") == "1" and "Pat Doe" in admin.inner_text("#waiting-list")
 
     # A message to everyone waiting reaches the waiting screen, prominently.
     clinician.fill("#waiting-broadcast-input", "Running 5 minutes late, thank you for waiting.")
@@ -101,6 +118,7 @@ def test_a_patient_waits_hears_from_the_clinician_and_is_admitted_into_the_call(
     clinician.wait_for_selector("#waiting-empty:not([hidden])")
     assert clinician.locator("#waiting-count").is_hidden()
     assert "Pat Doe was admitted." in clinician.inner_text("#waiting-announce")
+    admin.wait_for_selector("#waiting-list .empty-row")
 
     # Admitted, the patient is in the room's chat too.
     patient.wait_for_selector("#chat-input")
