@@ -58,7 +58,7 @@
       );
     }
     if (code === "room_closed") {
-      return notice("This visit has ended", "The room has closed: the host ended the visit or its time is up. You can close this page. If you expected it to continue, ask the host for a new link.", null);
+      return notice("This visit has ended; the room is closed", "The host ended the visit or its time is up. You can close this page. If you expected it to continue, ask the host for a new link.", null);
     }
     if (code === "forbidden") {
       return notice("Chat is not available", "This room does not allow chat for your role.", { label: "Try again", run: reload });

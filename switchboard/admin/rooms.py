@@ -128,10 +128,10 @@ def roster(room_id: str):
     found = rooms.find_room(room_id)
     open_room = found.status != "closed"
     people = rooms.list_connected(found) if open_room else []
-    waiting = rooms.queue(found) if open_room and found.waiting_room else []
-    return jsonify(
-        {"data": [_person(p) for p in people], "waiting": waiting, "room": {"status": found.status}}
-    )
+    body = {"data": [_person(p) for p in people], "room": {"status": found.status}}
+    if found.waiting_room:
+        body["waiting"] = rooms.queue(found) if open_room else []
+    return jsonify(body)
 
 
 @bp.post("/rooms/<room_id>/participants/remove")

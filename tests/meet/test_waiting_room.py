@@ -9,17 +9,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.admin.conftest import PASSWORD, create_admin
-from tests.meet.test_visit import (  # noqa: F401  (the browser and server fixtures)
-    SHOTS,
-    _join,
-    app_config,
-    backend,
-    browser,
-    open_page,
-    playwright,
-    server,
-    stack,
-)
+from tests.meet import test_visit as visit
+
+# The visit tests' browser and servers (module-scoped there: started once more for this module).
+backend, playwright, browser = visit.backend, visit.playwright, visit.browser
+stack, app_config, server, open_page = visit.stack, visit.app_config, visit.server, visit.open_page
+SHOTS, _join = visit.SHOTS, visit._join
 
 pytestmark = pytest.mark.slow
 
@@ -66,7 +61,9 @@ def test_a_patient_waits_hears_from_the_clinician_and_is_admitted_into_the_call(
     assert "You're in the waiting room" in patient.inner_text("#prejoin-title")
     assert "The clinician will let you in shortly." in patient.inner_text("#waiting-panel")
     patient.wait_for_function("document.getElementById('preview').videoWidth > 0")
-    patient.wait_for_function("Number(document.getElementById('mic-meter').getAttribute('aria-valuenow')) > 0")
+    patient.wait_for_function(
+        "Number(document.getElementById('mic-meter').getAttribute('aria-valuenow')) > 0"
+    )
     assert patient.locator("#camera-select").is_visible() and patient.locator("#call").is_hidden()
 
     # The clinician's page: the queue opens with the patient, a count badge, an announcement.
@@ -104,7 +101,9 @@ def test_a_patient_waits_hears_from_the_clinician_and_is_admitted_into_the_call(
     assert "could not see you" in other.inner_text("#notice-title")
     assert other.inner_text("#notice-quote-text") == "Please book a new time at the front desk."
     # The camera and microphone are released.
-    assert other.evaluate("document.getElementById('preview').srcObject.getTracks().every(t => t.readyState === 'ended')")
+    assert other.evaluate(
+        "document.getElementById('preview').srcObject.getTracks().every(t => t.readyState === 'ended')"
+    )
     other.screenshot(path=str(SHOTS / "waiting-denied.png"))
     clinician.wait_for_selector('#waiting-list li[data-identity="visitor"]', state="detached")
     assert clinician.inner_text("#waiting-count") == "1"
@@ -140,5 +139,5 @@ def test_everyone_is_warned_a_minute_before_the_visit_ends(api, server, open_pag
     # The room closes: a clear end screen.
     assert api.delete(f"/rooms/{room['id']}").status_code in (200, 204)
     page.wait_for_selector("#notice:not([hidden])", timeout=20000)
-    assert page.inner_text("#notice-title") == "This visit has ended"
+    assert page.inner_text("#notice-title") == "This visit has ended; the room is closed"
     assert page.locator("#end-warning").is_hidden()
