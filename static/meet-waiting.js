@@ -49,6 +49,7 @@
     $("waiting-hint").hidden = true;
     $("waiting-panel").hidden = false;
     $("join-button").hidden = true;
+    $("waiting-since").textContent = "Checked in at " + new Date().toLocaleTimeString([], { hour: "numeric", minute: "2-digit" }) + ".";
     $("waiting-leave").onclick = function () { finish(); hooks.left(); };
     document.title = "Waiting room · Switchboard";
     $("waiting-status").focus();

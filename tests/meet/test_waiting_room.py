@@ -49,7 +49,8 @@ def _admin_room_page(page, server, room_id: str):
 
 def test_a_patient_waits_hears_from_the_clinician_and_is_admitted_into_the_call(app, api, server, open_page):
     room = api.create_room(name="Dermatology follow-up", waiting_room=True)
-    clinician, patient, other, admin = open_page(), open_page(), open_page(), open_page()
+    clinician, patient, admin = open_page(), open_page(), open_page()
+    other = open_page(viewport=visit.PHONE, is_mobile=True, has_touch=True)
     _admin_room_page(admin, server, room["id"])
     _join(clinician, _link(api, server, room["id"], "clinician", "Dr. Dana Kim", role="host"))
     clinician.wait_for_selector("#toggle-waiting:not([hidden])")  # hosts get the queue
@@ -60,6 +61,7 @@ def test_a_patient_waits_hears_from_the_clinician_and_is_admitted_into_the_call(
     patient.evaluate("window.notReloaded = true")
     assert "You're in the waiting room" in patient.inner_text("#prejoin-title")
     assert "The clinician will let you in shortly." in patient.inner_text("#waiting-panel")
+    assert patient.inner_text("#waiting-since").startswith("Checked in at ")
     patient.wait_for_function("document.getElementById('preview').videoWidth > 0")
     patient.wait_for_function(
         "Number(document.getElementById('mic-meter').getAttribute('aria-valuenow')) > 0"
