@@ -1,6 +1,6 @@
 // The admin's small behaviours, without inline scripts (a strict CSP is coming):
-// confirmations on dangerous forms, copy buttons, the live roster of a room page and the
-// live status and head counts of the rooms list.
+// confirmations on dangerous forms, copy buttons, the live roster and waiting room of a room
+// page and the live status and head counts of the rooms list.
 (function () {
   "use strict";
   var POLL_MS = 2000;
@@ -79,6 +79,48 @@
     ]);
   }
 
+  function waitingRow(tbody, w, n) {
+    var csrf = tbody.dataset.csrf;
+    var field = "deny-live-" + n;
+    return el("tr", { "data-identity": w.identity }, [
+      el("td", {}, [el("strong", { text: w.name }), el("br"), el("code", { text: w.identity })]),
+      el("td", { text: w.role }),
+      el("td", {}, [time(w.waiting_since)]),
+      el("td", {}, [
+        el("form", { method: "post", action: tbody.dataset.admitUrl, class: "inline" }, [
+          el("input", { type: "hidden", name: "csrf_token", value: csrf }),
+          el("input", { type: "hidden", name: "identity", value: w.identity }),
+          el("button", { type: "submit" }, [
+            document.createTextNode("Admit"), el("span", { class: "visually-hidden", text: " " + w.name }),
+          ]),
+        ]),
+        document.createTextNode(" "),
+        el("form", { method: "post", action: tbody.dataset.denyUrl, class: "inline" }, [
+          el("input", { type: "hidden", name: "csrf_token", value: csrf }),
+          el("input", { type: "hidden", name: "identity", value: w.identity }),
+          el("label", { for: field, class: "visually-hidden", text: "Message to " + w.name + " (optional)" }),
+          el("input", { id: field, name: "message", type: "text", maxlength: "500", placeholder: "Message (optional)" }),
+          document.createTextNode(" "),
+          el("button", { type: "submit", class: "link danger" }, [
+            document.createTextNode("Deny"), el("span", { class: "visually-hidden", text: " " + w.name }),
+          ]),
+        ]),
+      ]),
+    ]);
+  }
+
+  /* The waiting room follows the poll; rows already shown stay (with any message typed). */
+  var made = 0;
+  function renderWaiting(tbody, waiting) {
+    var rows = {};
+    tbody.querySelectorAll("tr[data-identity]").forEach(function (tr) { rows[tr.dataset.identity] = tr; });
+    var next = waiting.map(function (w) { return rows[w.identity] || waitingRow(tbody, w, ++made); });
+    if (!next.length) next = [el("tr", { class: "empty-row" }, [el("td", { colspan: "4", class: "empty", text: "Nobody is waiting." })])];
+    var same = next.length === tbody.children.length && next.every(function (tr, i) { return tbody.children[i] === tr; });
+    if (!same) tbody.replaceChildren.apply(tbody, next);
+    document.getElementById("waiting-count").textContent = String(waiting.length);
+  }
+
   function pollRoster(tbody) {
     var count = document.getElementById("roster-count");
     var updated = document.getElementById("roster-updated");
@@ -101,6 +143,8 @@
               : [el("tr", { class: "empty-row" }, [el("td", { colspan: "6", class: "empty", text: "Nobody is connected." })])]);
             count.textContent = String(body.data.length);
           }
+          var waitingList = document.getElementById("waiting-list");
+          if (waitingList && body.waiting) renderWaiting(waitingList, body.waiting);
           updated.textContent = "Updated " + new Date().toLocaleTimeString();
           var status = document.getElementById("room-status");
           if (status && status.textContent !== body.room.status) {

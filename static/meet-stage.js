@@ -248,5 +248,5 @@
   }
 
   global.SwitchboardMeet = global.SwitchboardMeet || {};
-  global.SwitchboardMeet.stage = { start: start };
+  global.SwitchboardMeet.stage = { start: start, quietTeardown: quietTeardown };
 })(window);

@@ -17,16 +17,20 @@
   var info = null;
   var room = null;
   var ended = false;
+  var stopClock = function () {};
 
   function show(id) {
     ["notice", "loading", "prejoin", "call"].forEach(function (s) { $(s).hidden = s !== id; });
   }
 
   /* A full-page message with one way forward: never a dead end. */
-  function notice(title, text, action) {
+  function notice(title, text, action, quote) {
     show("notice");
+    stopClock();
     $("notice-title").textContent = title;
     $("notice-text").textContent = text;
+    $("notice-quote").hidden = !quote;
+    $("notice-quote-text").textContent = quote || "";
     var button = $("notice-action");
     button.hidden = !action;
     if (action) {
@@ -54,7 +58,7 @@
       );
     }
     if (code === "room_closed") {
-      return notice("This room has closed", "The meeting is over. If you expected it to continue, ask the host for a new link.", null);
+      return notice("This visit has ended; the room is closed", "The host ended the visit or its time is up. You can close this page. If you expected it to continue, ask the host for a new link.", null);
     }
     if (code === "forbidden") {
       return notice("Chat is not available", "This room does not allow chat for your role.", { label: "Try again", run: reload });
@@ -88,24 +92,60 @@
     var media = info.livekit_url && (canPublish("camera") || canPublish("microphone")) && navigator.mediaDevices;
     $("device-check").hidden = !media;
     if (media) Meet.devices.start(info, canPublish);
+    Meet.waiting.prejoin(info);
     $("join-button").onclick = join;
     $("join-button").focus();
   }
 
   /* ------------------------------------------------------------------------- call */
 
-  function join() {
+  function devicesChosen() {
     var choice = info.livekit_url && navigator.mediaDevices ? Meet.devices.choice() : { camera: null, mic: null };
     Meet.devices.stop();
+    return choice;
+  }
+
+  function join() {
+    // Someone who waits keeps the device check running on the waiting screen.
+    var choice = info.waiting ? null : devicesChosen();
+    var label = $("join-button").textContent;
     $("join-button").disabled = true;
-    $("join-button").textContent = "Joining…";
+    $("join-button").textContent = info.waiting ? "Checking in…" : "Joining…";
     Switchboard.connect(base, readToken(), { media: true }).then(function (connected) {
       room = connected;
-      enterCall(choice);
+      $("join-button").disabled = false;
+      if (info.waiting) waitToBeAdmitted();
+      else enterCall(choice);
     }, function (err) {
       $("join-button").disabled = false;
-      $("join-button").textContent = "Join now";
+      $("join-button").textContent = label;
+      if (info.waiting) Meet.devices.stop();
       explain(err);
+    });
+  }
+
+  /* The waiting room (meet-waiting.js): admitted -> the call on the same connection. */
+  function waitToBeAdmitted() {
+    Meet.waiting.wait(room, info, {
+      enter: function () { enterCall(devicesChosen()); },
+      denied: function (message) {
+        Meet.devices.stop();
+        ended = true;
+        notice(
+          "The clinician could not see you in this visit",
+          "You were not admitted, so this link no longer works. If you still need care, contact your clinic to book another time.",
+          null,
+          message
+        );
+      },
+      left: function () {
+        Meet.devices.stop();
+        ended = true;
+        if (room) room.disconnect();
+        notice("You left the waiting room", "You can go back to the waiting room while your link is valid.", { label: "Go back", run: reload });
+        $("notice-action").focus();
+      },
+      explain: function (err) { Meet.devices.stop(); explain(err); },
     });
   }
 
@@ -134,6 +174,7 @@
     };
     if (room.chat) Meet.chat.start(room, info, hooks);
     if (room.chat && Meet.consent) Meet.consent.start(room.chat); // meet-consent.js
+    if (room.chat) Meet.waiting.host(room);
     if (media) Meet.stage.start(room, info, hooks);
     else if (info.livekit_url) banner("Video is unavailable right now; chat still works.", "warn");
   }
@@ -184,6 +225,7 @@
       return notice("This link is for another room", "Open the join link exactly as you received it.", null);
     }
     info = details;
+    stopClock = Meet.waiting.clock(info);
     prejoin();
   }, explain);
 })();

@@ -26,6 +26,13 @@
  * Messages sent while disconnected wait and go out on reconnect; a message sent but not yet
  * acknowledged when the connection drops rejects with code `connection_lost` (it may have
  * been stored: the replay on reconnect shows it if so).
+ *
+ * Waiting rooms: a token that waits (`room.info.waiting`) connects to LiveKit hidden and
+ * without rights, and its chat socket hears only `room.chat.on("waiting.message", m)`,
+ * `"waiting.admitted"` (the socket then reconnects into the room by itself; LiveKit grants the
+ * rights on the same connection) or a close with `waiting.denied {message}` first. Hosts get
+ * `room.chat.on("waiting", (list, change) => …)` and `room.chat.admit(identity)`,
+ * `.deny(identity, message)`, `.messageWaiting(body, identity?)` (each resolves on the ack).
  */
 (function (global) {
   "use strict";
@@ -84,6 +91,11 @@
 
   function Chat(socketUrl, token, options) {
     Emitter.call(this);
+    // A waiting-room token's socket hears no presence: it counts as open once connected,
+    // until `waiting.admitted` (then close 4000 and a reconnect into the room).
+    this.waiting = !!(options && options.waiting);
+    this.mayAdmit = false;
+    this.queue = {}; // hosts: the waiting room, identity -> {identity, name, role, waiting_since}
     this.url = socketUrl;
     this.token = token;
     this.lastSeq = 0; // the first connect replays the stored history (since=0)
@@ -122,6 +134,7 @@
     var socket = new global.WebSocket(url);
     this._socket = socket;
     socket.onmessage = function (event) { self._onFrame(event.data); };
+    socket.onopen = function () { if (self.waiting) self._ready(); };
     socket.onclose = function (event) { self._onClose(socket, event.code, event.reason); };
   };
 
@@ -133,12 +146,28 @@
       case "presence.state":
         this.participants = {};
         (data.participants || []).forEach(function (p) { this.participants[p.identity] = p; }, this);
-        this._attempt = 0;
-        this._setState("open");
-        this._flush();
-        this._startPing();
-        if (this._opened) { this._opened.resolve(this); this._opened = null; }
+        this._ready();
         this.emit("presence", this.roster(), { type: "state" });
+        break;
+      case "waiting.state":
+        this.mayAdmit = true; // only hosts' sockets hear of the waiting room
+        this.queue = {};
+        (data.waiting || []).forEach(function (p) { this.queue[p.identity] = p; }, this);
+        this.emit("waiting", this.waitingList(), { type: "state" });
+        break;
+      case "waiting.joined":
+        var fresh = !this.queue[data.identity];
+        this.queue[data.identity] = data;
+        this.emit("waiting", this.waitingList(), { type: fresh ? "joined" : "updated", participant: data });
+        break;
+      case "waiting.left":
+        var left = this.queue[data.identity] || data;
+        delete this.queue[data.identity];
+        this.emit("waiting", this.waitingList(), { type: "left", participant: left, status: data.status });
+        break;
+      case "waiting.admitted":
+        this.waiting = false; // the close (4000) that follows reconnects into the room
+        this.emit("waiting.admitted", data);
         break;
       case "presence.joined":
         this.participants[data.identity] = data;
@@ -175,6 +204,22 @@
     }
   };
 
+  Chat.prototype._ready = function () {
+    this._attempt = 0;
+    this._setState("open");
+    this._flush();
+    this._startPing();
+    if (this._opened) { this._opened.resolve(this); this._opened = null; }
+  };
+
+  /** Hosts: the people in the waiting room, longest waiting first. */
+  Chat.prototype.waitingList = function () {
+    var self = this;
+    return Object.keys(this.queue).map(function (k) { return self.queue[k]; }).sort(function (a, b) {
+      return String(a.waiting_since).localeCompare(String(b.waiting_since));
+    });
+  };
+
   Chat.prototype._onClose = function (socket, code, reason) {
     if (socket !== this._socket) return;
     this._stopPing();
@@ -193,7 +238,9 @@
       if (this._opened) { this._opened.reject(err); this._opened = null; }
       return;
     }
+    if (code === 4000) this._attempt = 0; // admitted from the waiting room: straight back in
     var delay = Math.min(15000, 500 * Math.pow(2, this._attempt)) * (0.75 + Math.random() * 0.5);
+    if (code === 4000) delay = 100;
     this._attempt += 1;
     this._setState("reconnecting", { code: code, attempt: this._attempt, delay: delay });
     this._timer = setTimeout(function () { self._timer = null; if (!self._stopped) self._dial(); }, delay);
@@ -254,6 +301,25 @@
       self._pending[ref] = { resolve: resolve, reject: reject };
       if (!self._raw(frame)) self._outbox.push(frame);
     });
+  };
+
+  /** Hosts: let `identity` in from the waiting room. */
+  Chat.prototype.admit = function (identity) {
+    return this.request("waiting.admit", { identity: identity });
+  };
+
+  /** Hosts: turn `identity` away, with an optional message they will see. */
+  Chat.prototype.deny = function (identity, message) {
+    var data = { identity: identity };
+    if (message) data.message = message;
+    return this.request("waiting.deny", data);
+  };
+
+  /** Hosts: a message to one waiting person (`identity`) or, without it, to all of them. */
+  Chat.prototype.messageWaiting = function (body, identity) {
+    var data = { body: body };
+    if (identity) data.identity = identity;
+    return this.request("waiting.message", data);
   };
 
   /** Tell the others you are (or stopped) typing. Dropped while disconnected. */
@@ -329,7 +395,7 @@
       var tasks = [];
       if (details.realtime_url) {
         var socketUrl = base.replace(/^http/, "ws") + "/api/v1/realtime";
-        room.chat = new Chat(socketUrl, token, options);
+        room.chat = new Chat(socketUrl, token, { waiting: details.waiting });
         room.chat.on("closed", function (event) {
           room.emit("closed", event);
           if (event.code === 4404) room.emit("room.closed", { room_id: details.room_id });

@@ -123,10 +123,15 @@ def _person(person) -> dict:
 @bp.get("/rooms/<room_id>/roster.json")
 @login_required
 def roster(room_id: str):
-    """Who is connected now, for the room page's live roster (same origin, login required)."""
+    """Who is connected and who waits now, for the room page's live roster and waiting room
+    (same origin, login required)."""
     found = rooms.find_room(room_id)
-    people = rooms.list_connected(found) if found.status != "closed" else []
-    return jsonify({"data": [_person(p) for p in people], "room": {"status": found.status}})
+    open_room = found.status != "closed"
+    people = rooms.list_connected(found) if open_room else []
+    body = {"data": [_person(p) for p in people], "room": {"status": found.status}}
+    if found.waiting_room:
+        body["waiting"] = rooms.queue(found) if open_room else []
+    return jsonify(body)
 
 
 @bp.post("/rooms/<room_id>/participants/remove")

@@ -99,3 +99,17 @@ def test_denying_from_the_room_page_revokes_and_keeps_the_message(admin, project
         f"{page}/waiting/admit", data={"identity": "patient-2", "csrf_token": csrf_token(admin, page)}
     )
     assert "no longer waiting" in admin.get(again.headers["Location"]).get_data(as_text=True)
+
+
+def test_the_room_page_poll_lists_who_waits(admin, project_id):
+    room = waiting_room_with("patient-3", project_id)
+    polled = admin.get(f"/admin/rooms/{room.id}/roster.json").get_json()
+    assert [(w["identity"], w["name"], w["role"]) for w in polled["waiting"]] == [
+        ("patient-3", "Pat Doe", "patient")
+    ]
+    assert polled["waiting"][0]["waiting_since"].endswith("Z")
+    html = admin.get(f"/admin/rooms/{room.id}").get_data(as_text=True)
+    assert 'id="waiting-list"' in html and 'data-identity="patient-3"' in html
+    rooms.deny(room, "patient-3")
+    db.session.commit()
+    assert admin.get(f"/admin/rooms/{room.id}/roster.json").get_json()["waiting"] == []
