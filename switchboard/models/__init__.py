@@ -15,6 +15,7 @@ from switchboard.models.recordings import (
     Recording,
     RecordingSettings,
 )
+from switchboard.models.retention import RETENTION_KINDS, RetentionPolicy
 from switchboard.models.rooms import CAPABILITIES, ROOM_STATUSES, Room
 from switchboard.models.sessions import Session
 from switchboard.models.tokens import JoinToken
@@ -28,6 +29,8 @@ __all__ = [
     "RECORDING_LAYOUTS",
     "RECORDING_STATUSES",
     "Recording",
+    "RETENTION_KINDS",
+    "RetentionPolicy",
     "RecordingSettings",
     "CAPABILITIES",
     "EVENT_TYPES",
