@@ -98,7 +98,9 @@ def test_setting_the_policy_is_audited_with_the_changed_fields(api):
     assert put(api, {**FULL, "sessions_days": 30}).status_code == 200
     entries = list(
         db.session.scalars(
-            db.select(AuditEntry).where(AuditEntry.action == "retention.updated").order_by(AuditEntry.created_at)
+            db.select(AuditEntry)
+            .where(AuditEntry.action == "retention.updated")
+            .order_by(AuditEntry.created_at)
         )
     )
     assert len(entries) == 2

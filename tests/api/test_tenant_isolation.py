@@ -69,8 +69,15 @@ def objects(app, api):
     )
     db.session.add(recording)
     db.session.commit()
-    policy = {"chat_messages_days": 17, "sessions_days": 18, "recordings_days": 19, "webhook_deliveries_days": 20}
-    response = api.client.put("/api/v1/retention", json=policy, headers={"Authorization": f"Bearer {api.key}"})
+    policy = {
+        "chat_messages_days": 17,
+        "sessions_days": 18,
+        "recordings_days": 19,
+        "webhook_deliveries_days": 20,
+    }
+    response = api.client.put(
+        "/api/v1/retention", json=policy, headers={"Authorization": f"Bearer {api.key}"}
+    )
     assert response.status_code == 200, response.get_json()
     return {
         "room_id": room.id,
