@@ -221,6 +221,7 @@ def test_the_purge_erases_exactly_what_the_policy_no_longer_keeps(runner, world)
         "events_redacted": 2,
         "participants": 1,
         "recordings_kept_without_bucket": 0,
+        "recordings_queued": 0,
         "sessions": 1,
         "waiting_entries": 1,
         "webhook_deliveries": 2,
@@ -438,6 +439,6 @@ def test_without_recording_settings_expired_recordings_are_kept_and_counted(runn
     room_id = seed_room(pid, status="closed", tag="rec")
     rec_id = recording(pid, room_id, status="completed", age=OLD, key="k.mp4").id
     erased = purge_now(runner)[pid]
-    assert erased == {"recordings_kept_without_bucket": 1}
+    assert erased == {"recordings_kept_without_bucket": 1, "recordings_queued": 0}
     assert db.session.get(Recording, rec_id) is not None
     assert count(Job, Job.kind == "retention.delete_recording") == 0

@@ -211,6 +211,14 @@ def _purge_deliveries(project_id: str, cutoff, batch: int, counts: Counter) -> N
     counts["webhook_deliveries"] += _in_batches(ids, erase, batch)
 
 
+# The counts each kind reports, zero included, so every audit entry of a policy has one shape.
+COUNTS = {
+    "chat_messages": ("chat_messages", "events_redacted"),
+    "sessions": ("sessions", "participants", "waiting_entries", "events_redacted"),
+    "recordings": ("recordings_queued", "recordings_kept_without_bucket"),
+    "webhook_deliveries": ("webhook_deliveries",),
+}
+
 PURGERS = {
     "chat_messages": _purge_chat,
     "sessions": _purge_sessions,
@@ -228,6 +236,7 @@ def purge_project(policy: RetentionPolicy, *, actor: str = "retention", batch: i
     for kind, purge in PURGERS.items():
         days = policy.days(kind)
         if days is not None:
+            counts.update(dict.fromkeys(COUNTS[kind], 0))
             purge(project_id, now - timedelta(days=days), batch, counts)
     erased = {name: counts[name] for name in sorted(counts)}
     audit.record(project_id, "retention.purged", actor=actor, detail={"erased": erased})
