@@ -4,6 +4,7 @@ in bounded batches, once per period however many workers run, and deletes expire
 from the bucket (moto's S3) before their pointers."""
 
 import json
+import threading
 import time
 import uuid
 from datetime import timedelta
@@ -30,6 +31,7 @@ from switchboard.models import (
     WebhookEndpoint,
 )
 from switchboard.models.base import utcnow
+from switchboard.services import retention
 from tests.support.recording import MotoServer
 
 POLICY = {"chat_messages_days": 30, "sessions_days": 30, "recordings_days": 30, "webhook_deliveries_days": 7}
@@ -442,3 +444,45 @@ def test_without_recording_settings_expired_recordings_are_kept_and_counted(runn
     assert erased == {"recordings_kept_without_bucket": 1, "recordings_queued": 0}
     assert db.session.get(Recording, rec_id) is not None
     assert count(Job, Job.kind == "retention.delete_recording") == 0
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])  # SQLite deployments run one worker process
+def test_two_purges_at_once_erase_each_row_once(app, world):
+    start = threading.Barrier(2)
+    results, errors = [], []
+
+    def run() -> None:
+        with app.app_context():
+            try:
+                start.wait(timeout=10)
+                results.append(retention.purge_all(actor="retention")[world["acme"]["project_id"]])
+            except Exception as exc:  # reported below
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors and len(results) == 2
+    totals = {name: sum(r[name] for r in results) for name in results[0]}
+    assert totals == {
+        "chat_messages": 1,
+        "events_redacted": 2,
+        "participants": 1,
+        "recordings_kept_without_bucket": 0,
+        "recordings_queued": 0,
+        "sessions": 1,
+        "waiting_entries": 1,
+        "webhook_deliveries": 2,
+    }
+    db.session.expire_all()
+    assert room_rows(world["acme"]["closed"]) == {
+        "messages": 1,
+        "sessions": 1,
+        "participants": 1,
+        "waiting": 1,
+    }
+    assert room_rows(world["acme"]["live"]) == {"messages": 2, "sessions": 2, "participants": 2, "waiting": 2}

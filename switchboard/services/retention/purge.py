@@ -59,15 +59,19 @@ def _closed_rooms(project_id: str):
     return db.select(Room.id).where(Room.project_id == project_id, Room.status == "closed")
 
 
-def _in_batches(ids_query, erase: Callable[[list[str]], None], batch: int) -> int:
-    """Take up to `batch` ids at a time and erase them, committing each batch; how many ids."""
+def _rows(statement) -> int:
+    return db.session.execute(statement).rowcount or 0
+
+
+def _in_batches(ids_query, erase: Callable[[list[str]], int], batch: int) -> int:
+    """Take up to `batch` ids at a time and erase them, committing each batch; returns the
+    rows `erase` reports (another run erasing the same rows at once makes them count once)."""
     total = 0
     while True:
         ids = list(db.session.scalars(ids_query.limit(batch)))
         if ids:
-            erase(ids)
+            total += erase(ids)
             db.session.commit()
-            total += len(ids)
         if len(ids) < batch:
             return total
 
@@ -78,6 +82,7 @@ def _redact_events(project_id: str, types: tuple[str, ...], cutoff, batch: int) 
     pending = db.select(WebhookDelivery.id).where(
         WebhookDelivery.event_id == Event.id, WebhookDelivery.status == "pending"
     )
+    unredacted = Event.data["redacted"].as_boolean().is_(None)
     ids = (
         db.select(Event.id)
         .where(
@@ -85,15 +90,25 @@ def _redact_events(project_id: str, types: tuple[str, ...], cutoff, batch: int) 
             Event.type.in_(types),
             Event.created_at < cutoff,
             Event.data["room_id"].as_string().in_(_closed_rooms(project_id)),
-            Event.data["redacted"].as_boolean().is_(None),
+            unredacted,
             ~pending.exists(),
         )
         .order_by(Event.created_at)
     )
 
-    def erase(event_ids: list[str]) -> None:
-        for event in db.session.scalars(db.select(Event).where(Event.id.in_(event_ids))):
-            event.data = {"room_id": (event.data or {}).get("room_id"), "redacted": True}
+    def erase(event_ids: list[str]) -> int:
+        rooms = db.session.execute(
+            db.select(Event.id, Event.data["room_id"].as_string()).where(Event.id.in_(event_ids))
+        )
+        return sum(
+            _rows(
+                db.update(Event)
+                .where(Event.id == event_id, unredacted)
+                .values(data={"room_id": room_id, "redacted": True})
+                .execution_options(synchronize_session=False)
+            )
+            for event_id, room_id in rooms.all()
+        )
 
     return _in_batches(ids, erase, batch)
 
@@ -106,7 +121,7 @@ def _purge_chat(project_id: str, cutoff, batch: int, counts: Counter) -> None:
     )
     counts["chat_messages"] += _in_batches(
         ids,
-        lambda batch_ids: db.session.execute(db.delete(ChatMessage).where(ChatMessage.id.in_(batch_ids))),
+        lambda batch_ids: _rows(db.delete(ChatMessage).where(ChatMessage.id.in_(batch_ids))),
         batch,
     )
     counts["events_redacted"] += _redact_events(project_id, ("message.created",), cutoff, batch)
@@ -119,14 +134,11 @@ def _purge_sessions(project_id: str, cutoff, batch: int, counts: Counter) -> Non
         Session.room_id.in_(_closed_rooms(project_id)),
     )
 
-    def erase(session_ids: list[str]) -> None:
+    def erase(session_ids: list[str]) -> int:
         people = db.select(Participant.id).where(Participant.session_id.in_(session_ids))
         db.session.execute(db.delete(ParticipantTrack).where(ParticipantTrack.participant_id.in_(people)))
-        counts["participants"] += (
-            db.session.execute(db.delete(Participant).where(Participant.session_id.in_(session_ids))).rowcount
-            or 0
-        )
-        db.session.execute(db.delete(Session).where(Session.id.in_(session_ids)))
+        counts["participants"] += _rows(db.delete(Participant).where(Participant.session_id.in_(session_ids)))
+        return _rows(db.delete(Session).where(Session.id.in_(session_ids)))
 
     counts["sessions"] += _in_batches(ids, erase, batch)
     waiting = db.select(WaitingEntry.id).where(
@@ -136,7 +148,7 @@ def _purge_sessions(project_id: str, cutoff, batch: int, counts: Counter) -> Non
     )
     counts["waiting_entries"] += _in_batches(
         waiting,
-        lambda batch_ids: db.session.execute(db.delete(WaitingEntry).where(WaitingEntry.id.in_(batch_ids))),
+        lambda batch_ids: _rows(db.delete(WaitingEntry).where(WaitingEntry.id.in_(batch_ids))),
         batch,
     )
     people_events = tuple(t for t in PERSONAL_EVENTS if t.startswith("participant."))
@@ -175,7 +187,7 @@ def _purge_recordings(project_id: str, cutoff, batch: int, counts: Counter) -> N
     )
     insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
 
-    def enqueue(recording_ids: list[str]) -> None:
+    def enqueue(recording_ids: list[str]) -> int:
         now = utcnow()
         rows = [
             {
@@ -192,7 +204,8 @@ def _purge_recordings(project_id: str, cutoff, batch: int, counts: Counter) -> N
             }
             for rec_id in recording_ids
         ]
-        db.session.execute(insert(Job).values(rows).on_conflict_do_nothing(index_elements=["unique_key"]))
+        statement = insert(Job).values(rows).on_conflict_do_nothing(index_elements=["unique_key"])
+        return len(db.session.execute(statement.returning(Job.id)).all())
 
     counts["recordings_queued"] += _in_batches(ids, enqueue, batch)
 
@@ -204,9 +217,9 @@ def _purge_deliveries(project_id: str, cutoff, batch: int, counts: Counter) -> N
         WebhookDelivery.status.in_(FINISHED_DELIVERIES),
     )
 
-    def erase(delivery_ids: list[str]) -> None:
+    def erase(delivery_ids: list[str]) -> int:
         db.session.execute(db.delete(WebhookAttempt).where(WebhookAttempt.delivery_id.in_(delivery_ids)))
-        db.session.execute(db.delete(WebhookDelivery).where(WebhookDelivery.id.in_(delivery_ids)))
+        return _rows(db.delete(WebhookDelivery).where(WebhookDelivery.id.in_(delivery_ids)))
 
     counts["webhook_deliveries"] += _in_batches(ids, erase, batch)
 
