@@ -12,12 +12,13 @@ from flask.cli import AppGroup
 from switchboard.errors import ApiError
 from switchboard.extensions import db
 from switchboard.jobs import worker as job_worker
-from switchboard.services import projects, recordings, rooms
+from switchboard.services import projects, recordings, retention, rooms
 
 keys = AppGroup("keys", help="Project API keys.")
 users = AppGroup("users", help="Admin users.")
 livekit = AppGroup("livekit", help="LiveKit housekeeping.")
 recording = AppGroup("recordings", help="Recordings.")
+retention_group = AppGroup("retention", help="Data retention.")
 
 
 @keys.command("create")
@@ -114,6 +115,20 @@ def reconcile_command() -> None:
     click.echo(json.dumps(rooms.reconcile()))
 
 
+@retention_group.command("purge")
+@click.option("--project", "project_name", default=None, help="Only this project (name or id).")
+def retention_purge(project_name: str | None) -> None:
+    """Erase now what each project's retention policy no longer keeps; prints counts per project
+    as JSON (expired recordings are queued for the worker, which deletes object then pointer)."""
+    project_id = None
+    if project_name is not None:
+        found = [p.id for p in projects.list_projects() if project_name in (p.id, p.name)]
+        if not found:
+            raise click.BadParameter(f"no project {project_name!r}", param_hint="--project")
+        project_id = found[0]
+    click.echo(json.dumps(retention.purge_all(actor="cli", project_id=project_id), sort_keys=True))
+
+
 def init_app(app) -> None:
-    for command in (keys, users, livekit, recording, bootstrap, worker):
+    for command in (keys, users, livekit, recording, retention_group, bootstrap, worker):
         app.cli.add_command(command)

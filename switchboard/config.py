@@ -140,6 +140,10 @@ def _worker_and_webhook_settings(env) -> dict:
         "JOB_BACKOFF_BASE_SECONDS": _float(env, "JOB_BACKOFF_BASE_SECONDS", 10.0),
         "JOB_BACKOFF_MAX_SECONDS": _float(env, "JOB_BACKOFF_MAX_SECONDS", 3600.0),
         "JOB_RETENTION_SECONDS": _int(env, "JOB_RETENTION_SECONDS", 7 * 86400),
+        # Per-project retention (`/api/v1/retention`): how often the purge runs, and how many
+        # rows one statement deletes, so a large backlog never holds locks for long.
+        "RETENTION_PURGE_EVERY_SECONDS": _int(env, "RETENTION_PURGE_EVERY_SECONDS", 86400),
+        "RETENTION_BATCH_SIZE": _int(env, "RETENTION_BATCH_SIZE", 500),
         # How often one worker of the deployment reconciles every room against LiveKit.
         "RECONCILE_EVERY_SECONDS": _int(env, "RECONCILE_EVERY_SECONDS", 60),
         "WEBHOOK_TIMEOUT_SECONDS": _float(env, "WEBHOOK_TIMEOUT_SECONDS", 10.0),

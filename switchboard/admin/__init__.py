@@ -11,6 +11,7 @@ from switchboard.admin import (  # noqa: E402  (routes register on the blueprint
     audit,
     keys,
     recordings,
+    retention,
     rooms,
     views,
     waiting,
@@ -18,7 +19,18 @@ from switchboard.admin import (  # noqa: E402  (routes register on the blueprint
 )
 from switchboard.services import projects  # noqa: E402
 
-__all__ = ["audit", "bp", "init_app", "keys", "recordings", "rooms", "views", "waiting", "webhooks"]
+__all__ = [
+    "audit",
+    "bp",
+    "init_app",
+    "keys",
+    "recordings",
+    "retention",
+    "rooms",
+    "views",
+    "waiting",
+    "webhooks",
+]
 
 
 def init_app(app) -> None:

@@ -1,10 +1,10 @@
 """Background work: the worker loop (`worker`) and tasks by topic. Work is put on the job
 table with `plumbing.outbox.enqueue`, in the transaction of the change that causes it."""
 
-from switchboard.jobs import livekit, maintenance, recordings, visits, webhooks
+from switchboard.jobs import livekit, maintenance, recordings, retention, visits, webhooks
 from switchboard.jobs.registry import Registry
 
-TOPICS = (livekit, webhooks, recordings, maintenance, visits)
+TOPICS = (livekit, webhooks, recordings, maintenance, visits, retention)
 
 
 def init_app(app) -> None:

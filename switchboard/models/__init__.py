@@ -16,6 +16,7 @@ from switchboard.models.recordings import (
     RecordingConsent,
     RecordingSettings,
 )
+from switchboard.models.retention import RETENTION_KINDS, RetentionPolicy
 from switchboard.models.rooms import CAPABILITIES, ROOM_STATUSES, Room
 from switchboard.models.sessions import Session
 from switchboard.models.tokens import JoinToken
@@ -30,6 +31,8 @@ __all__ = [
     "RECORDING_STATUSES",
     "Recording",
     "RecordingConsent",
+    "RETENTION_KINDS",
+    "RetentionPolicy",
     "RecordingSettings",
     "CAPABILITIES",
     "EVENT_TYPES",

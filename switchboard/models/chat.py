@@ -11,7 +11,10 @@ class ChatMessage(db.Model):
     """One chat message (`msg_…`). `seq` orders a room's messages: 1, 2, 3 … with no gaps."""
 
     __tablename__ = "chat_messages"
-    __table_args__ = (UniqueConstraint("room_id", "seq", name="uq_chat_messages_room_seq"),)
+    __table_args__ = (
+        UniqueConstraint("room_id", "seq", name="uq_chat_messages_room_seq"),
+        Index("ix_chat_messages_project_sent", "project_id", "sent_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=lambda: new_id("msg"))
     project_id: Mapped[str] = mapped_column(ForeignKey("projects.id"))

@@ -9,7 +9,10 @@ from switchboard.models.base import new_id, utcnow
 
 class Session(db.Model):
     __tablename__ = "sessions"
-    __table_args__ = (Index("ix_sessions_room_created", "room_id", "created_at", "id"),)
+    __table_args__ = (
+        Index("ix_sessions_room_created", "room_id", "created_at", "id"),
+        Index("ix_sessions_project_created", "project_id", "created_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=lambda: new_id("ses"))
     project_id: Mapped[str] = mapped_column(ForeignKey("projects.id"))

@@ -19,6 +19,8 @@ SAFE_DETAIL_KEYS = frozenset(
         "fields",
         "revoked",
         "erased",
+        # retention: the policy in days per kind
+        "policy",
         "sid",
         # recordings: ids, the bucket name, states and sizes (never credentials or URLs)
         "recording_id",

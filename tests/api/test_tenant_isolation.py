@@ -16,6 +16,7 @@ from switchboard.models import Recording
 from switchboard.plumbing import events
 from switchboard.services import chat, rooms, tokens, webhooks
 from switchboard.services.rooms import roster, waiting
+from tests.conftest import Api, make_key
 
 PREFIX = "/api/v1"
 IDENTITY = "patient-tenant-a"
@@ -68,6 +69,16 @@ def objects(app, api):
     )
     db.session.add(recording)
     db.session.commit()
+    policy = {
+        "chat_messages_days": 17,
+        "sessions_days": 18,
+        "recordings_days": 19,
+        "webhook_deliveries_days": 20,
+    }
+    response = api.client.put(
+        "/api/v1/retention", json=policy, headers={"Authorization": f"Bearer {api.key}"}
+    )
+    assert response.status_code == 200, response.get_json()
     return {
         "room_id": room.id,
         "session_id": row.session_id,
@@ -126,7 +137,8 @@ def test_every_route_naming_another_projects_object_is_a_404_that_changes_nothin
     assert len(checked) >= 20, checked
 
 
-def test_lists_show_none_of_another_projects_objects(app, objects, other_api):
+def test_lists_show_none_of_another_projects_objects(app, client, objects, other_api):
+    fresh = Api(client, make_key(app, "initech"))
     for rule, method in api_routes(app):
         if rule.arguments or method != "GET" or rule.rule.endswith("openapi.json"):
             continue
@@ -134,6 +146,11 @@ def test_lists_show_none_of_another_projects_objects(app, objects, other_api):
         body = response.get_data(as_text=True)
         if response.status_code == 404:  # a per-project singleton the other project has not set
             assert response.get_json()["error"]["code"] == "not_found", (rule.rule, body[:300])
+        elif isinstance(response.get_json().get("data"), dict):
+            # A per-project singleton with defaults (the retention policy): the other project
+            # sees exactly what a project that never set it sees.
+            assert response.status_code == 200, (rule.rule, body[:200])
+            assert response.get_json() == fresh.get(rule.rule[len(PREFIX) :]).get_json(), rule.rule
         else:
             assert response.status_code == 200, (rule.rule, body[:200])
             assert response.get_json()["data"] == [], (rule.rule, body[:300])

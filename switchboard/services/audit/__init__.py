@@ -19,6 +19,8 @@ ACTIONS = (
     "participant.joined",
     "participant.refused",
     "participant.removed",
+    "retention.updated",
+    "retention.purged",
 )
 
 __all__ = ["ACTIONS", "list_events"]
