@@ -1,7 +1,7 @@
 """per-project data retention (issue 13)
 
 Revision ID: 0013_retention
-Revises: 0011_visit_controls
+Revises: 0012_recording_consents
 """
 
 from alembic import op
