@@ -22,7 +22,12 @@ from switchboard.extensions import limiter
 from switchboard.plumbing.identities import hash_identity
 
 log = logging.getLogger(__name__)
-NAMESPACE = "admin-login"
+
+
+def _namespace() -> str:
+    # Under Flask-Limiter's key prefix, like the API's limits: deployments sharing a Redis
+    # keep their own counts.
+    return current_app.config.get("RATELIMIT_KEY_PREFIX", "") + "/admin-login"
 
 
 def _account(email: str) -> str:
@@ -50,8 +55,8 @@ def retry_after(email: str, ip: str | None) -> int | None:
     keys = _keys(email, ip)
     waits = []
     for item, kind in _limits():
-        if not limiter.limiter.test(item, NAMESPACE, keys[kind]):
-            reset_at = limiter.limiter.get_window_stats(item, NAMESPACE, keys[kind]).reset_time
+        if not limiter.limiter.test(item, _namespace(), keys[kind]):
+            reset_at = limiter.limiter.get_window_stats(item, _namespace(), keys[kind]).reset_time
             waits.append(max(1, int(reset_at - time.time()) + 1))
     return max(waits) if waits else None
 
@@ -60,7 +65,7 @@ def failed(email: str, ip: str | None) -> None:
     """Count a failed attempt against the account and the address, and log it (hashed)."""
     keys = _keys(email, ip)
     for item, kind in _limits():
-        limiter.limiter.hit(item, NAMESPACE, keys[kind])
+        limiter.limiter.hit(item, _namespace(), keys[kind])
     log.warning("admin login failed: account %s", keys["account"][len("account:") :][:16])
 
 
@@ -71,4 +76,4 @@ def refused(email: str) -> None:
 def succeeded(email: str) -> None:
     """A good password clears the account's failures."""
     item = parse(current_app.config["ADMIN_LOGIN_ACCOUNT_LIMIT"])
-    limiter.limiter.clear(item, NAMESPACE, _account(email))
+    limiter.limiter.clear(item, _namespace(), _account(email))
