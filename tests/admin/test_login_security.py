@@ -238,3 +238,21 @@ def _without_tokens(response) -> str:
     import re
 
     return re.sub(r'value="[^"]*"', "", response.get_data(as_text=True))
+
+
+def test_an_unknown_email_takes_as_long_as_a_wrong_password(app, client):
+    """No timing oracle: both run one password hash (scrypt, tens of milliseconds)."""
+    import time
+
+    from switchboard.services import projects
+
+    create_admin()
+
+    def timed(email):
+        start = time.perf_counter()
+        assert projects.authenticate_user(email, "wrong password") is None
+        return time.perf_counter() - start
+
+    known = min(timed("ops@example.com") for _ in range(3))
+    unknown = min(timed("nobody@example.com") for _ in range(3))
+    assert unknown > 0.3 * known  # without the decoy hash: ~1 ms against ~50 ms

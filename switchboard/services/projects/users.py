@@ -1,5 +1,9 @@
 """Admin users: the people who log in to /admin."""
 
+from functools import cache
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
 from switchboard.errors import validation
 from switchboard.extensions import db
 from switchboard.models import User
@@ -20,12 +24,19 @@ def create_user(email: str, password: str) -> User:
     return user
 
 
+@cache
+def _decoy_hash() -> str:
+    return generate_password_hash("not a password of anyone's")
+
+
 def authenticate_user(email: str, password: str) -> User | None:
-    """The user with this email and password, or None."""
-    user = db.session.scalar(db.select(User).where(User.email == email.lower()))
-    if user is not None and user.check_password(password):
-        return user
-    return None
+    """The user with this email and password, or None. An unknown email costs the same
+    password hashing as a known one, so the time taken does not tell whether it exists."""
+    user = db.session.scalar(db.select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        check_password_hash(_decoy_hash(), password)
+        return None
+    return user if user.check_password(password) else None
 
 
 def get_user(user_id: str) -> User | None:
