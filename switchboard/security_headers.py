@@ -32,7 +32,7 @@ CALL_PAGES = frozenset({"meet.join", "meet.recording_template"})
 DEVICES_ALLOWED = frozenset({"meet.join"})
 
 _DEVICES = ("camera", "microphone", "display-capture")
-_NEVER = ("geolocation", "payment", "usb", "serial", "hid", "bluetooth", "midi")
+_NEVER = ("geolocation", "payment", "usb", "serial", "hid", "midi")
 NON_HTML_POLICY = "default-src 'none'; frame-ancestors 'none'"
 
 

@@ -48,7 +48,8 @@ def app_config(server_env):
 
 @pytest.fixture
 def watched(browser):
-    """`watched()`: a page whose CSP violations and CSP console reports are collected."""
+    """`watched()`: a page whose CSP violations, and console reports about the CSP or the
+    Permissions-Policy (also its warnings, e.g. a feature Chromium does not know), are collected."""
     contexts, reports = [], []
 
     def open_page():
@@ -61,7 +62,10 @@ def watched(browser):
             "console",
             lambda msg: (
                 reports.append(f"{page.url}: {msg.text}")
-                if "Content Security Policy" in msg.text or "Permissions policy" in msg.text
+                if any(
+                    word in msg.text.lower()
+                    for word in ("content security policy", "permissions policy", "permissions-policy")
+                )
                 else None
             ),
         )
