@@ -8,6 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from switchboard.admin import bp, login_throttle
 from switchboard.admin.forms import LoginForm
+from switchboard.extensions import db
 from switchboard.services import projects, rooms
 
 ROOMS_PER_PAGE = 200
@@ -57,6 +58,8 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    projects.end_sessions(current_user._get_current_object())
+    db.session.commit()
     logout_user()
     _empty_session()
     return redirect(url_for("admin.login"))

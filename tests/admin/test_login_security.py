@@ -256,3 +256,31 @@ def test_an_unknown_email_takes_as_long_as_a_wrong_password(app, client):
     known = min(timed("ops@example.com") for _ in range(3))
     unknown = min(timed("nobody@example.com") for _ in range(3))
     assert unknown > 0.3 * known  # without the decoy hash: ~1 ms against ~50 ms
+
+
+def test_a_session_cookie_copied_before_log_out_is_worthless_after_it(app, client):
+    """Flask's session lives in the cookie; the user's session epoch makes log-out stick."""
+    create_admin()
+    assert log_in(client).status_code == 302
+    copied = client.get_cookie("session").value
+    token = csrf_token(client, "/admin/")
+    assert client.post("/admin/logout", data={"csrf_token": token}).status_code == 302
+    replay = app.test_client()
+    replay.set_cookie("session", copied)
+    with app.app_context():
+        response = replay.get("/admin/")
+    assert response.status_code == 302 and "/admin/login" in response.headers["Location"]
+    # Logging in again works, with a new cookie.
+    assert log_in(app.test_client()).status_code == 302
+
+
+def test_a_password_reset_ends_every_session(app, client, runner):
+    create_admin()
+    assert log_in(client).status_code == 302
+    with app.app_context():
+        assert client.get("/admin/").status_code == 200
+    result = runner.invoke(args=["users", "create", "ops@example.com", "--password", "a brand new secret"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        response = client.get("/admin/")
+    assert response.status_code == 302 and "/admin/login" in response.headers["Location"]

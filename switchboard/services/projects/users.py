@@ -19,6 +19,8 @@ def create_user(email: str, password: str) -> User:
     if user is None:
         user = User(email=email.lower())
         db.session.add(user)
+    else:
+        user.session_epoch += 1  # a new password logs out every session of the old one
     user.set_password(password)
     db.session.flush()
     return user
@@ -39,5 +41,17 @@ def authenticate_user(email: str, password: str) -> User | None:
     return user if user.check_password(password) else None
 
 
-def get_user(user_id: str) -> User | None:
-    return db.session.get(User, user_id)
+def get_user(session_id: str) -> User | None:
+    """The user a session names (`User.get_id()`: id and session epoch), or None when the
+    session was ended (log-out, password reset) after it was issued."""
+    user_id, _, epoch = (session_id or "").partition(".")
+    user = db.session.get(User, user_id) if user_id else None
+    if user is None or str(user.session_epoch) != epoch:
+        return None
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """Log the user out everywhere: every session cookie issued so far stops working."""
+    user.session_epoch += 1
+    db.session.flush()
