@@ -91,6 +91,7 @@ def permissions_policy(endpoint: str | None) -> str:
 
 
 def set_headers(response: Response) -> Response:
+    """After every request: the headers this module's docstring lists, by response type and page."""
     config = current_app.config
     endpoint = request.endpoint
     headers = response.headers
