@@ -16,7 +16,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     """
     # Imported here, not at the top: `import switchboard.webhooks` (the receivers' verifier)
     # must stay light, and app.py patches gevent before the app's modules load.
-    from switchboard import admin, api, cli, errors, jobs, meet, realtime
+    from switchboard import admin, api, cli, errors, jobs, meet, realtime, security_headers
     from switchboard.config import load_config
     from switchboard.extensions import csrf, db, limiter, login_manager, migrate, sock
     from switchboard.plumbing import transactions
@@ -43,6 +43,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     errors.init_app(app)
+    security_headers.init_app(app)
     cli.init_app(app)
     jobs.init_app(app)
     realtime.init_app(app)

@@ -94,10 +94,8 @@ def load_config(instance_path: str, environ=None) -> dict:
         "CHAT_RATE_PER_SECOND": float(env.get("CHAT_RATE_PER_SECOND") or 10.0),
         "CHAT_RATE_BURST": _int(env, "CHAT_RATE_BURST", 30),
         "SOCK_SERVER_OPTIONS": {"max_message_size": 64 * 1024},
-        "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": (env.get("PUBLIC_URL") or "").startswith("https://"),
         "WTF_CSRF_TIME_LIMIT": None,
+        **_security_settings(env),
         **_worker_and_webhook_settings(env),
         **_recording_settings(env, secret_key),
     }
@@ -159,4 +157,32 @@ def _worker_and_webhook_settings(env) -> dict:
         "WEBHOOK_ALLOW_LINK_LOCAL": _bool(env, "WEBHOOK_ALLOW_LINK_LOCAL"),
         # Also refuse loopback and private networks (multi-tenant deployments).
         "WEBHOOK_BLOCK_PRIVATE_NETWORKS": _bool(env, "WEBHOOK_BLOCK_PRIVATE_NETWORKS"),
+    }
+
+
+def _security_settings(env) -> dict:
+    """Cookies, HTTPS and the admin log-in throttle (switchboard/security_headers.py and
+    switchboard/admin/login_throttle.py apply them)."""
+    https = (env.get("PUBLIC_URL") or "").startswith("https://")
+    secure = _bool(env, "COOKIE_SECURE", https)
+    return {
+        # The admin's session (Flask's signed cookie) and Flask-Login's remember-me cookie.
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": secure,
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted
+        # (werkzeug's ProxyFix). 0: none, X-Forwarded-* are ignored.
+        "TRUSTED_PROXY_HOPS": _int(env, "TRUSTED_PROXY_HOPS", 0),
+        # Strict-Transport-Security on HTTPS responses; 0 turns it off.
+        "HSTS_MAX_AGE": _int(env, "HSTS_MAX_AGE", 365 * 86400),
+        # More origins pages may connect to (space-separated), e.g. the LiveKit URL egress
+        # hands the recording page when it differs from LIVEKIT_URL.
+        "CSP_CONNECT_EXTRA": env.get("CSP_CONNECT_EXTRA") or "",
+        # Failed admin log-ins before further attempts are refused with 429, per account and
+        # per client address.
+        "ADMIN_LOGIN_ACCOUNT_LIMIT": env.get("ADMIN_LOGIN_ACCOUNT_LIMIT") or "5 per 15 minutes",
+        "ADMIN_LOGIN_IP_LIMIT": env.get("ADMIN_LOGIN_IP_LIMIT") or "20 per 15 minutes",
     }

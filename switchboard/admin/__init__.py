@@ -37,6 +37,7 @@ def init_app(app) -> None:
     """Log-in settings for Flask-Login, the template context, and the blueprint."""
     login_manager.login_view = "admin.login"
     login_manager.login_message = "Log in to see that page."
+    login_manager.session_protection = "strong"
     login_manager.user_loader(projects.get_user)
     app.context_processor(views.inject_user)
     app.register_blueprint(bp)

@@ -3,11 +3,12 @@ service, and render. Rooms, keys, audit and webhooks have their own modules."""
 
 from urllib.parse import urlparse
 
-from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask import current_app, flash, g, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from switchboard.admin import bp
+from switchboard.admin import bp, login_throttle
 from switchboard.admin.forms import LoginForm
+from switchboard.extensions import db
 from switchboard.services import projects, rooms
 
 ROOMS_PER_PAGE = 200
@@ -19,14 +20,37 @@ def _safe_next(target: str | None) -> str:
     return url_for("admin.index")
 
 
+def _empty_session() -> None:
+    """Drop everything the session holds, and the CSRF token Flask-WTF cached for this
+    request from it: nothing from before a log-in or after a log-out carries over."""
+    session.clear()
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
+    """Log in, throttled per account and per address (`login_throttle`). The session is
+    emptied before the user is put in it, so nothing from before the log-in carries over
+    (session fixation); Flask-Login's "strong" protection drops it if the client changes."""
     form = LoginForm()
     if form.validate_on_submit():
-        user = projects.authenticate_user(form.email.data, form.password.data)
+        email, address = form.email.data, request.remote_addr
+        wait = login_throttle.retry_after(email, address)
+        if wait is not None:
+            login_throttle.refused(email)
+            minutes = max(1, -(-wait // 60))
+            message = (
+                f"Too many failed log-in attempts. Try again in {minutes} minute{'s' if minutes > 1 else ''}."
+            )
+            html = render_template("admin/login.html", form=form, throttled=message)
+            return html, 429, {"Retry-After": str(wait)}
+        user = projects.authenticate_user(email, form.password.data)
         if user is not None:
+            login_throttle.succeeded(email)
+            _empty_session()
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
+        login_throttle.failed(email, address)
         flash("That email and password do not match.", "error")
     return render_template("admin/login.html", form=form)
 
@@ -34,7 +58,10 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    projects.end_sessions(current_user._get_current_object())
+    db.session.commit()
     logout_user()
+    _empty_session()
     return redirect(url_for("admin.login"))
 
 

@@ -72,7 +72,8 @@ def build_spec() -> dict:
             'Successful responses are `{"data": …}`; errors are `{"error": {type, code, message, param}}`. '
             "Every POST accepts an `Idempotency-Key` header: the same key and body within 24 h "
             "replays the first 2xx response; the same key with a different body is 409 "
-            "`idempotency_conflict`.",
+            "`idempotency_conflict`. Every response carries `Cache-Control: no-store` (they hold "
+            "join tokens, identities and chat) and `X-Content-Type-Options: nosniff`.",
         },
         "servers": [{"url": current_app.config["PUBLIC_URL"] + PREFIX}],
         "components": {

@@ -12,4 +12,4 @@ from switchboard.meet import bp
 @bp.get("/recording/template")
 def recording_template():
     response = render_template("recording/template.html")
-    return response, 200, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+    return response, 200, {"Cache-Control": "no-store"}

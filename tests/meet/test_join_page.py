@@ -40,7 +40,7 @@ def test_join_page_exchanges_chat_with_another_member(api, server, page_factory)
         assert (got["from"], got["body"]) == ("alice", "Hello from the browser")
 
         other.send("typing", {"active": True})
-        page.wait_for_function("document.getElementById('typing').textContent.includes('Bob Roe')")
+        page.wait_for_function("() => document.getElementById('typing').textContent.includes('Bob Roe')")
         other.send("chat.message", {"body": "Hello <b>back</b>"})
         item = page.wait_for_selector('#messages li[data-seq="2"]')
         assert "Hello <b>back</b>" in item.inner_text()  # text, never HTML

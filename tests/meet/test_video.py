@@ -41,13 +41,15 @@ def test_two_browsers_see_each_others_video(api, server, page_factory):
         page = page_factory()
         page.goto(server.url + data["join_url"][data["join_url"].index("/join/") :])
         page.wait_for_selector("#prejoin:not([hidden])")
-        page.wait_for_function("document.getElementById('preview').srcObject !== null")  # device check ran
+        page.wait_for_function(
+            "() => document.getElementById('preview').srcObject !== null"
+        )  # device check ran
         page.click("#join-button")
         page.wait_for_selector("#call:not([hidden])")
         pages.append(page)
     clinician, patient = pages
     remote_video = (
-        "Array.from(document.querySelectorAll('.tile[data-identity=\"{0}\"] video'))"
+        "() => Array.from(document.querySelectorAll('.tile[data-identity=\"{0}\"] video'))"
         ".some(v => v.videoWidth > 0 && v.readyState >= 2)"
     )
     clinician.wait_for_function(remote_video.format("patient"), timeout=30000)

@@ -116,7 +116,7 @@ def open_page(browser):
 def _join(page, url: str):
     page.goto(url)
     page.wait_for_selector("#prejoin:not([hidden])")
-    page.wait_for_function("document.getElementById('preview').srcObject !== null")
+    page.wait_for_function("() => document.getElementById('preview').srcObject !== null")
     page.click("#join-button")
     page.wait_for_selector("#call:not([hidden])")
     page.wait_for_selector(".tile.local video")
@@ -160,11 +160,11 @@ def test_an_admin_runs_a_visit_from_the_browser(app, server, open_page):
     patient = open_page()
     patient.goto(link)
     patient.wait_for_selector("#prejoin:not([hidden])")
-    patient.wait_for_function("document.getElementById('preview').srcObject !== null")
+    patient.wait_for_function("() => document.getElementById('preview').srcObject !== null")
     patient.wait_for_function(
-        "Number(document.getElementById('mic-meter').getAttribute('aria-valuenow')) > 0"
+        "() => Number(document.getElementById('mic-meter').getAttribute('aria-valuenow')) > 0"
     )
-    patient.wait_for_function("document.getElementById('preview').videoWidth > 0")
+    patient.wait_for_function("() => document.getElementById('preview').videoWidth > 0")
     assert "Pat Doe" in patient.inner_text("#me-name")
     patient.screenshot(path=str(SHOTS / "prejoin.png"))
     patient.click("#join-button")
@@ -173,7 +173,7 @@ def test_an_admin_runs_a_visit_from_the_browser(app, server, open_page):
     # The roster refreshes by itself: the patient appears in the call, with tracks.
     row = admin.wait_for_selector('#roster tr[data-identity="patient-9182"]')
     admin.wait_for_function(
-        "document.querySelector('#roster tr[data-identity=\"patient-9182\"]').innerText.includes('in call')"
+        "() => document.querySelector('#roster tr[data-identity=\"patient-9182\"]').innerText.includes('in call')"
     )
     admin.wait_for_selector('#roster tr[data-identity="patient-9182"] .track', timeout=30000)
     assert "patient" in row.inner_text()
@@ -198,8 +198,8 @@ def test_two_people_call_with_the_stage_filling_the_screen(api, server, open_pag
     _join(clinician, _link(api, server, room["id"], "clinician", "Dana Kim"))
     _join(patient, _link(api, server, room["id"], "patient", "Pat Doe"))
     remote_video = "document.querySelector('.tile[data-identity=\"{0}\"] video')?.videoWidth > 0"
-    clinician.wait_for_function(remote_video.format("patient"), timeout=30000)
-    patient.wait_for_function(remote_video.format("clinician"), timeout=30000)
+    clinician.wait_for_function("() => " + remote_video.format("patient"), timeout=30000)
+    patient.wait_for_function("() => " + remote_video.format("clinician"), timeout=30000)
 
     # Two tiles side by side fill the stage, which fills the window beside the chat.
     assert patient.get_attribute("#stage", "data-layout") == "2"
@@ -222,7 +222,8 @@ def test_two_people_call_with_the_stage_filling_the_screen(api, server, open_pag
     assert patient.inner_text('.tile[data-identity="clinician"] .avatar') == "DK"
     clinician.click("#toggle-camera")
     patient.wait_for_function(
-        remote_video.format("clinician")
+        "() => "
+        + remote_video.format("clinician")
         + " && !document.querySelector('.tile[data-identity=\"clinician\"]').classList.contains('camera-off')"
     )
 
@@ -238,7 +239,9 @@ def test_two_people_call_with_the_stage_filling_the_screen(api, server, open_pag
     # Screen share: the large tile, people beside it.
     patient.click("#toggle-share")
     clinician.wait_for_selector('.tile.screen[data-identity="patient"] video', timeout=30000)
-    clinician.wait_for_function("document.querySelector('.tile.screen video').videoWidth > 0", timeout=30000)
+    clinician.wait_for_function(
+        "() => document.querySelector('.tile.screen video').videoWidth > 0", timeout=30000
+    )
     screen = clinician.locator(".tile.screen").bounding_box()
     person = clinician.locator('.tile.person[data-identity="patient"]').bounding_box()
     assert screen["width"] > 2 * person["width"] and person["x"] > screen["x"] + screen["width"] - 1
@@ -249,7 +252,7 @@ def test_two_people_call_with_the_stage_filling_the_screen(api, server, open_pag
     # A phone: one column, chat behind a toggle with an unread badge.
     phone = open_page(viewport=PHONE, is_mobile=True, has_touch=True)
     _join(phone, _link(api, server, room["id"], "nurse", "Sam Rivera"))
-    phone.wait_for_function(remote_video.format("clinician"), timeout=30000)
+    phone.wait_for_function("() => " + remote_video.format("clinician"), timeout=30000)
     assert phone.get_attribute("#stage", "data-layout") == "4"
     assert phone.locator("#chat").is_hidden() and phone.locator("#toggle-chat").is_visible()
     clinician.fill("#chat-input", "Sam has joined us from the ward.")
@@ -283,7 +286,7 @@ def test_docs_page_and_health_endpoints_answer(server, open_page):
     page.goto(server.url + "/")
     page.click("text=Read the API reference")
     page.wait_for_function(
-        "Array.from(document.querySelectorAll('.swagger-ui .opblock-summary-path'))"
+        "() => Array.from(document.querySelectorAll('.swagger-ui .opblock-summary-path'))"
         ".some(el => el.textContent.includes('/rooms/{room_id}/tokens'))"
     )
     page.screenshot(path=str(SHOTS / "api-docs.png"))

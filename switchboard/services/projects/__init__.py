@@ -16,6 +16,7 @@ from switchboard.services.projects.users import (
     MIN_PASSWORD_LENGTH,
     authenticate_user,
     create_user,
+    end_sessions,
     get_user,
 )
 
@@ -25,6 +26,7 @@ __all__ = [
     "authenticate_user",
     "create_key",
     "create_user",
+    "end_sessions",
     "find_key",
     "get_or_create_project",
     "get_user",

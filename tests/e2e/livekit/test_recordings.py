@@ -212,10 +212,12 @@ def test_everyone_on_the_meeting_page_sees_the_recording_and_the_host_controls_i
 
     host.click("#toggle-recording")
     patient.wait_for_function(
-        "(document.getElementById('recording-indicator') || {}).textContent === '\u25cf Recording'",
+        "() => (document.getElementById('recording-indicator') || {}).textContent === '\u25cf Recording'",
         timeout=60000,
     )
-    host.wait_for_function("document.getElementById('toggle-recording').textContent === 'Stop recording'")
+    host.wait_for_function(
+        "() => document.getElementById('toggle-recording').textContent === 'Stop recording'"
+    )
     (rec,) = api.get(f"/recordings?room_id={room['id']}").get_json()["data"]
     assert rec["status"] == "recording"
     time.sleep(2)
