@@ -31,7 +31,7 @@ def _check_in(page, url: str):
     page.wait_for_selector("#prejoin:not([hidden])")
     assert page.inner_text("#join-button") == "Check in"
     assert page.locator("#waiting-hint").is_visible()
-    page.wait_for_function("document.getElementById('preview').srcObject !== null")
+    page.wait_for_function("() => document.getElementById('preview').srcObject !== null")
     page.click("#join-button")
     page.wait_for_selector("#waiting-panel:not([hidden])")
 
@@ -62,9 +62,9 @@ def test_a_patient_waits_hears_from_the_clinician_and_is_admitted_into_the_call(
     assert "You're in the waiting room" in patient.inner_text("#prejoin-title")
     assert "The clinician will let you in shortly." in patient.inner_text("#waiting-panel")
     assert patient.inner_text("#waiting-since").startswith("Checked in at ")
-    patient.wait_for_function("document.getElementById('preview').videoWidth > 0")
+    patient.wait_for_function("() => document.getElementById('preview').videoWidth > 0")
     patient.wait_for_function(
-        "Number(document.getElementById('mic-meter').getAttribute('aria-valuenow')) > 0"
+        "() => Number(document.getElementById('mic-meter').getAttribute('aria-valuenow')) > 0"
     )
     assert patient.locator("#camera-select").is_visible() and patient.locator("#call").is_hidden()
 
@@ -113,8 +113,8 @@ def test_a_patient_waits_hears_from_the_clinician_and_is_admitted_into_the_call(
     # Admit: the patient's page enters the call on the same connection, and both see video.
     clinician.click('#waiting-list li[data-identity="patient"] button.admit')
     patient.wait_for_selector("#call:not([hidden])", timeout=20000)
-    patient.wait_for_function(REMOTE_VIDEO.format("clinician"), timeout=30000)
-    clinician.wait_for_function(REMOTE_VIDEO.format("patient"), timeout=30000)
+    patient.wait_for_function("() => " + REMOTE_VIDEO.format("clinician"), timeout=30000)
+    clinician.wait_for_function("() => " + REMOTE_VIDEO.format("patient"), timeout=30000)
     assert patient.evaluate("window.notReloaded") is True
     clinician.wait_for_selector("#waiting-empty:not([hidden])")
     assert clinician.locator("#waiting-count").is_hidden()

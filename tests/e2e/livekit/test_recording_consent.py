@@ -210,7 +210,7 @@ def test_the_meeting_page_asks_for_consent_and_tells_latecomers_before_they_ente
     patient.screenshot(path=os.path.join(SHOTS, "consent-dialog.png"))
     patient.click("#consent-accept")
     patient.wait_for_function(
-        "document.getElementById('consent-status').textContent.indexOf('Thank you') === 0"
+        "() => document.getElementById('consent-status').textContent.indexOf('Thank you') === 0"
     )
     ledger = {row["identity"]: row["accepted"] for row in web.get(f"/recordings/{rec_id}/consents")}
     assert ledger == {"clinician": None, "patient": True}
