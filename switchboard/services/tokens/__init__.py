@@ -109,8 +109,8 @@ def issue_token(
         room_settings=_room_settings(room),
     )
     record.expires_at = datetime.fromtimestamp(lk_tokens.expiry_of(jwt), UTC).replace(tzinfo=None)
+    # No flush: the id is ours, and the commit writes the token and its audit entry together.
     db.session.add(record)
-    db.session.flush()
     if eject_at_expiry:
         enqueue("tokens.eject", {"token_id": record.id}, run_at=record.expires_at)
     audit.record(
