@@ -27,6 +27,24 @@ CASES = {
 }
 
 
+def _cpu(server_pid: int) -> dict:
+    """CPU seconds so far of the gunicorn workers, PostgreSQL's processes and everything else."""
+    workers = {p.pid for p in psutil.Process(server_pid).children()}
+    totals = {"workers": 0.0, "postgres": 0.0, "other": 0.0}
+    for proc in psutil.process_iter(["name", "cpu_times"]):
+        times = proc.info["cpu_times"]
+        if times is None:
+            continue
+        used = times.user + times.system
+        if proc.pid in workers:
+            totals["workers"] += used
+        elif proc.info["name"] and proc.info["name"].startswith("postgres"):
+            totals["postgres"] += used
+        else:
+            totals["other"] += used
+    return totals
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -84,6 +102,7 @@ def main() -> int:
                     kwargs={"capture_output": True},
                 )
                 spy.start()
+            before = _cpu(server.proc.pid)
             result = wrk(
                 target,
                 method=method,
@@ -92,6 +111,8 @@ def main() -> int:
                 connections=args.connections,
                 seconds=args.seconds,
             )
+            after = _cpu(server.proc.pid)
+            result["cpu_seconds"] = {k: round(after[k] - before[k], 2) for k in after}
             if spy:
                 spy.join()
     result["load_average"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
