@@ -114,6 +114,35 @@ def _plot_control(rows: list[dict], out: Path) -> list[str]:
     return ["control_plane.png"]
 
 
+def _recording_lines(recording: dict) -> list[str]:
+    lines = [
+        "LiveKit Egress (room composite, `grid` layout, mp4 to moto's S3 under a KMS key) with a "
+        "private Redis shared with livekit-server; each room has one headless publisher (64×48 "
+        f"camera, 10 fps). Once every recording is `recording`, the Egress handler processes "
+        f"(Chromium, Xvfb, GStreamer) are sampled for {recording['hold_seconds']} s: CPU cores in use "
+        "and memory (PSS, summed). Then every recording is stopped and must complete.",
+        "",
+        "| concurrent | started | refused | recording | completed | start s | stop s | cores | cores each "
+        "| MB | MB each |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in recording["rows"]:
+        lines.append(
+            f"| {r['concurrent']} | {r['started']} | {r['refused']} | {r['recording']} | {r['completed']} "
+            f"| {r['start_seconds']} | {r['stop_seconds']} | {r['cpu_cores']} | {r['cpu_cores_per_recording']} "
+            f"| {r['rss_mb']:,.0f} | {r['rss_mb_per_recording']:,.0f} |"
+        )
+    lines += [
+        "",
+        f"How many fit: {recording['most_recording_at_once']} recorded at once here; by CPU alone "
+        f"{recording['cores']} cores / the highest per-recording figure ≈ {recording['fit_by_cpu']} "
+        "(Egress admits fewer: it reserves `room_composite_cpu_cost` per recording, 1 core in this "
+        "stack's config, and answers 503 beyond that).",
+        "",
+    ]
+    return lines
+
+
 def write(results: dict, out: Path) -> None:
     m = results["machine"]
     lines = [
@@ -293,8 +322,21 @@ def write(results: dict, out: Path) -> None:
     else:
         lines += ["## 4. Join time", "", NOT_RUN + ".", ""]
     recording = results.get("recording") or {"reason": NOT_RUN}
-    lines += ["## 5. Recording", "", f"Skipped: {recording['reason']}.", ""]
-    targets.append(("Recording CPU/memory per composite recording", "measured", "skipped", None, ""))
+    lines += ["## 5. Recording", ""]
+    if recording.get("rows"):
+        lines += _recording_lines(recording)
+        per = [r for r in recording["rows"] if r["recording"]]
+        measured = (
+            f"{max(r['cpu_cores_per_recording'] for r in per)} core, "
+            f"{max(r['rss_mb_per_recording'] for r in per):,.0f} MB each; "
+            f"{recording['most_recording_at_once']} ran at once"
+            if per
+            else "none recorded"
+        )
+        targets.append(("Recording CPU/memory per composite recording", "measured", measured, None, ""))
+    else:
+        lines += [f"Skipped: {recording['reason']}.", ""]
+        targets.append(("Recording CPU/memory per composite recording", "measured", "skipped", None, ""))
     lines += [
         "## Figures against targets",
         "",
@@ -311,6 +353,9 @@ def write(results: dict, out: Path) -> None:
             why = recording["reason"]
         lines.append(f"| {name} | {target} | {measured} | {_verdict(ok)} | {why} |")
     lines.append("")
+    profiling = Path(__file__).with_name("PROFILING.md")
+    if profiling.exists():
+        lines += ["", profiling.read_text().rstrip(), ""]
     if chat:
         _plot_chat(chat, out)
     if control:
