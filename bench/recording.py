@@ -186,5 +186,5 @@ def run(database_url: str, *, levels=(1, 2, 3), hold_seconds: float = 20) -> dic
         "hold_seconds": hold_seconds,
         "cores": cores,
         "fit_by_cpu": int(cores / max(per)) if per else 0,
-        "most_recording_at_once": max((r["recording"] for r in rows), default=0),
+        "most_recording_at_once": max((r["still_recording_after_hold"] for r in rows), default=0),
     }
