@@ -93,6 +93,7 @@ def authenticate(secret: str) -> VerifiedKey | None:
 
 
 def revoke_key(key: ApiKey) -> None:
-    """Revoke a key; once this commits, no process accepts it any more (see `keycache`)."""
+    """Revoke a key. Once this commits, this process refuses it at once, and other processes
+    at once with Redis or within API_KEY_CACHE_SECONDS without it (see `keycache`)."""
     key.revoked_at = utcnow()
     after_commit(keycache.revoked)
