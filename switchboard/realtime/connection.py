@@ -252,7 +252,9 @@ class Connection(Socket):
             for room_id in chat.rooms_with_stale_presence(room_ids, stale_seconds=stale_after):
                 left[room_id] = chat.purge_stale_presence(room_id, stale_seconds=stale_after)
             db.session.commit()
-            rooms = {room.id: room for room in db.session.scalars(db.select(Room).where(Room.id.in_(room_ids)))}
+            rooms = {
+                room.id: room for room in db.session.scalars(db.select(Room).where(Room.id.in_(room_ids)))
+            }
             for chunk in _chunks(sorted({c.claims.token_id for c in connections})):
                 list(tokens.load(chunk))  # into the session, where `honoured` finds them
             for connection in connections:

@@ -20,9 +20,7 @@ def test_one_sweep_closes_only_the_sockets_whose_token_or_room_ended(app, api, m
     # Behind the server's back: no signal reaches it, only its sweep can notice.
     db.session.execute(db.update(Room).where(Room.id == ended_room["id"]).values(status="closed"))
     db.session.execute(
-        db.update(JoinToken)
-        .where(JoinToken.id == _token_id(revoked_token))
-        .values(revoked_at=db.func.now())
+        db.update(JoinToken).where(JoinToken.id == _token_id(revoked_token)).values(revoked_at=db.func.now())
     )
     db.session.commit()
 
