@@ -13,24 +13,23 @@ NOT_RUN = "not run in this invocation"
 REASONS = {
     "Chat p99 at 100 msg/s, 100 members": "the client process and server share two cores with the "
     "rest of the machine's load; p99 follows the machine's load more than the server",
-    "Token minting rate": "each mint is ~5 PostgreSQL round trips (key lookup, room read, token and "
-    "audit inserts, commit) plus Flask, SQLAlchemy, pydantic and JWT signing in Python; py-spy shows "
-    "~45 % of a worker's time waiting on PostgreSQL and the rest Python, on two cores shared with wrk "
-    "and PostgreSQL; not optimised in this round",
-    "Token minting p99": "as above: the two workers are CPU-bound well before 1,000/s, so requests queue",
-    "POST /rooms vs livekit CreateRoom": "livekit-server is Go and keeps rooms in memory (nothing "
-    "durable without Redis); Switchboard commits the room, an audit row and a `room.created` event "
-    "(webhook outbox) per request",
-    "Idle sockets on one worker": "joins ran at only ~12–30/s on this machine, so the capped connect "
-    "phase ends early; each join does token admission, a presence insert and commit, a count and "
-    "the `presence.state` read, and every open socket adds a heartbeat write each "
-    "REALTIME_CHECK_SECONDS. Reading presence one row per identity in SQL made no measurable "
-    "difference at 1,000 sockets (37 s → 35 s), so the cost is elsewhere; not profiled further",
-    "Broadcast one message to all": "not every open socket got the message within 60 s: with "
-    "sockets still joining, the single worker was saturated (not investigated further); at 1,000 "
-    "sockets all received it in 0.15–0.83 s",
-    "Memory per idle socket": "two greenlets, a gevent queue, a simple-websocket/wsproto connection "
-    "and the request's Flask/SQLAlchemy state per socket",
+    "Token minting rate": "after caching API keys, sizing the pool for gevent and dropping the flush "
+    "(bench/PROFILING.md), a mint is 3 statements plus ping/BEGIN/COMMIT and costs a worker "
+    "~2.2 ms of CPU in Flask, SQLAlchemy, psycopg, JWT signing, the limiter and the access log; two "
+    "workers plus PostgreSQL and wrk fill both cores at ~650–700/s on a quiet machine",
+    "Token minting p99": "as above: the workers are CPU-bound below 1,000/s, so requests queue",
+    "POST /rooms vs livekit CreateRoom": "no LiveKit call is made (LiveKit creates the room at the first "
+    "join from the token's room config); the create is one commit of 4 rows (room, `room.created` "
+    "event, webhook job, audit) at ~2.1–2.4 ms of worker CPU, against livekit-server keeping rooms "
+    "in memory in Go",
+    "Idle sockets on one worker": "the connect phase is capped; joins now run at ~40–90/s on this "
+    "shared machine (each join verifies the token, inserts presence, commits, counts and reads "
+    "presence), so fewer than 10,000 open within the cap; the per-socket timers are gone (one sweep "
+    "per process)",
+    "Broadcast one message to all": "with fewer sockets than the target open, see the scenario's table",
+    "Memory per idle socket": "three greenlets per socket (request, simple-websocket's reader thread, "
+    "writer; ~8 KB each idle) plus the request's WSGI environ and Flask contexts, a wsproto "
+    "connection and a queue; under 30 KB needs a socket layer without a per-socket reader thread",
     "Chat deliveries/s at saturation": "",
     "Join link → first remote frame": "the meeting page loads more (page, CSS, scripts, "
     "/realtime/info, the chat socket) and publishes its own camera before the first remote frame",
@@ -112,6 +111,37 @@ def _plot_control(rows: list[dict], out: Path) -> list[str]:
     fig.savefig(out / "control_plane.png", dpi=110)
     plt.close(fig)
     return ["control_plane.png"]
+
+
+def _recording_lines(recording: dict) -> list[str]:
+    lines = [
+        "LiveKit Egress (room composite, `grid` layout, mp4 to moto's S3 under a KMS key) with a "
+        "private Redis shared with livekit-server; each room has one headless publisher (64×48 "
+        f"camera, 10 fps). Once every recording is `recording`, the Egress handler processes "
+        f"(Chromium, Xvfb, GStreamer) are sampled for {recording['hold_seconds']} s: CPU cores in use "
+        "and memory (PSS, summed). Then every recording is stopped and must complete.",
+        "",
+        "| concurrent | started | refused | recording | still recording after the hold | completed "
+        "| start s | stop s | cores | cores each | MB | MB each | refusals, failures |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in recording["rows"]:
+        lines.append(
+            f"| {r['concurrent']} | {r['started']} | {r['refused']} | {r['recording']} "
+            f"| {r['still_recording_after_hold']} | {r['completed']} "
+            f"| {r['start_seconds']} | {r['stop_seconds']} | {r['cpu_cores']} | {r['cpu_cores_per_recording']} "
+            f"| {r['rss_mb']:,.0f} | {r['rss_mb_per_recording']:,.0f} "
+            f"| {', '.join(r['refused_codes'] + [f'failed: {c}' for c in r['failed_codes']]) or '–'} |"
+        )
+    lines += [
+        "",
+        f"How many fit: {recording['most_recording_at_once']} recorded at once here; by CPU alone "
+        f"{recording['cores']} cores / the highest per-recording figure ≈ {recording['fit_by_cpu']} "
+        "(Egress admits fewer: it reserves `room_composite_cpu_cost` per recording, 1 core in this "
+        "stack's config, and answers 503 beyond that).",
+        "",
+    ]
+    return lines
 
 
 def write(results: dict, out: Path) -> None:
@@ -293,8 +323,21 @@ def write(results: dict, out: Path) -> None:
     else:
         lines += ["## 4. Join time", "", NOT_RUN + ".", ""]
     recording = results.get("recording") or {"reason": NOT_RUN}
-    lines += ["## 5. Recording", "", f"Skipped: {recording['reason']}.", ""]
-    targets.append(("Recording CPU/memory per composite recording", "measured", "skipped", None, ""))
+    lines += ["## 5. Recording", ""]
+    if recording.get("rows"):
+        lines += _recording_lines(recording)
+        per = [r for r in recording["rows"] if r["still_recording_after_hold"]]
+        measured = (
+            f"{max(r['cpu_cores_per_recording'] for r in per)} core, "
+            f"{max(r['rss_mb_per_recording'] for r in per):,.0f} MB each; "
+            f"{recording['most_recording_at_once']} ran at once"
+            if per
+            else "none recorded"
+        )
+        targets.append(("Recording CPU/memory per composite recording", "measured", measured, None, ""))
+    else:
+        lines += [f"Skipped: {recording['reason']}.", ""]
+        targets.append(("Recording CPU/memory per composite recording", "measured", "skipped", None, ""))
     lines += [
         "## Figures against targets",
         "",
@@ -311,6 +354,9 @@ def write(results: dict, out: Path) -> None:
             why = recording["reason"]
         lines.append(f"| {name} | {target} | {measured} | {_verdict(ok)} | {why} |")
     lines.append("")
+    profiling = Path(__file__).with_name("PROFILING.md")
+    if profiling.exists():
+        lines += ["", profiling.read_text().rstrip(), ""]
     if chat:
         _plot_chat(chat, out)
     if control:

@@ -21,7 +21,7 @@ import time
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
-from bench import chat_fanout, chat_store, control_plane, idle_sockets, join_time, report
+from bench import chat_fanout, chat_store, control_plane, idle_sockets, join_time, recording, report
 from bench.stack import ROOT, migrated_database, project_key
 from tests.support.servers import AppServer, LiveKitServer
 
@@ -85,17 +85,6 @@ def chat_scenario(url: str, key: str, node: LiveKitServer, quick: bool) -> dict:
     return {"switchboard": switchboard, "livekit": livekit, "store": store}
 
 
-def recording_note() -> dict:
-    """Scenario 5 needs egress; this harness does not drive it yet."""
-    egress = ROOT / ".bin" / "egress"
-    why = (
-        f"{egress} is present, but this harness does not start egress and composite recordings yet"
-        if egress.exists()
-        else f"{egress} is missing (egress is built by the recordings work)"
-    )
-    return {"skipped": True, "reason": why}
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -129,8 +118,9 @@ def main() -> int:
         if "join" in wanted:
             print("==> join time: meeting page vs bare livekit-client page, headless Chromium", flush=True)
             results["join"] = join_time.run(url, key, node, attempts=3 if args.quick else 7)
-    if "recording" in wanted:
-        results["recording"] = recording_note()
+        if "recording" in wanted:
+            print("==> recording: 1, 2 and 3 concurrent composite recordings (LiveKit Egress)", flush=True)
+            results["recording"] = recording.run(url, levels=(1, 2, 3), hold_seconds=10 if args.quick else 20)
     results["wall_seconds"] = round(time.monotonic() - started)
     (RESULTS / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     report.write(results, RESULTS)

@@ -48,6 +48,21 @@ def _api_url_from_ws(ws_url: str) -> str:
     return ws_url
 
 
+def _engine_options(env, database_url: str) -> dict:
+    """hide_parameters keeps bound values (metadata, identities) out of error messages and logs.
+
+    On PostgreSQL a gevent worker serves many requests at once, each holding a connection for
+    its transaction: SQLAlchemy's default pool keeps only 5 and opens and closes the rest per
+    request (a new connection costs more than the request itself). DB_POOL_SIZE connections
+    stay open per process once used (they open only on demand), up to DB_MAX_OVERFLOW more.
+    """
+    options = {"pool_pre_ping": True, "hide_parameters": True}
+    if database_url.startswith("postgresql"):
+        options["pool_size"] = _int(env, "DB_POOL_SIZE", 20)
+        options["max_overflow"] = _int(env, "DB_MAX_OVERFLOW", 20)
+    return options
+
+
 def load_config(instance_path: str, environ=None) -> dict:
     """Build the Flask config mapping from environment variables."""
     env = os.environ if environ is None else environ
@@ -61,8 +76,7 @@ def load_config(instance_path: str, environ=None) -> dict:
     return {
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        # hide_parameters keeps bound values (metadata, identities) out of error messages and logs.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(env, database_url),
         "REDIS_URL": env.get("REDIS_URL") or None,
         "LIVEKIT_URL": livekit_url,
         "LIVEKIT_API_URL": env.get("LIVEKIT_API_URL") or _api_url_from_ws(livekit_url),
@@ -77,6 +91,9 @@ def load_config(instance_path: str, environ=None) -> dict:
         # Request bodies are small JSON documents; anything bigger is refused with 413.
         "MAX_CONTENT_LENGTH": _int(env, "MAX_BODY_BYTES", 64 * 1024),
         "IDEMPOTENCY_TTL_SECONDS": 24 * 3600,
+        # How long a process trusts a verified API key without reading it again; revocation
+        # reaches every process at once through Redis, or within this time without it.
+        "API_KEY_CACHE_SECONDS": _float(env, "API_KEY_CACHE_SECONDS", 5.0),
         "TOKEN_RETENTION_SECONDS": _int(env, "TOKEN_RETENTION_SECONDS", 7 * 24 * 3600),
         # Per API key. Limits are counted in Redis when REDIS_URL is set (shared by every
         # process), else in each process's memory.

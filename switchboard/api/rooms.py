@@ -18,7 +18,8 @@ def _room_out(room) -> dict:
 @endpoint("Create a room", body=RoomCreateBody, response=RoomOut, status=201, tag="Rooms")
 def create_room():
     fields = parse_body(RoomCreateBody).room
-    return ok(_room_out(rooms.create_room(g.project_id, fields)), 201)
+    # A room just created has no one in it: no need to count.
+    return ok(RoomOut.build(rooms.create_room(g.project_id, fields), participant_count=0).dump(), 201)
 
 
 @bp.get("/rooms")

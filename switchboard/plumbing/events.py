@@ -10,9 +10,8 @@ def emit(project_id: str, type: str, data: dict) -> Event:
     """Record an event in the current transaction and queue its fan-out to endpoints."""
     if type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {type!r}")
-    event = Event(project_id=project_id, type=type, data=data)
+    event = Event(id=new_id("evt"), project_id=project_id, type=type, data=data)
     db.session.add(event)
-    db.session.flush()
     enqueue("webhooks.fan_out", {"event_id": event.id})
     return event
 

@@ -2,11 +2,12 @@
 
 Two greenlets per socket: the request greenlet reads client frames; a writer greenlet owns
 every send, so frames never interleave. The writer delivers the hub's items in `seq`
-order (skipping what the client already has, filling any gap from the database) and every
-`REALTIME_CHECK_SECONDS` re-checks the world: the presence heartbeat, token revocation,
-room status, and messages stored while a broadcast was lost (Redis outage, another
-process's worker). That check is what closes a removed participant's socket (4401) or a
-closed room's (4404) when the signal came from a process without Redis.
+order (skipping what the client already has, filling any gap from the database). Every
+`REALTIME_CHECK_SECONDS` the hub's sweep re-checks the world for all of the process's
+sockets at once (`Connection.check_all`, a few queries however many sockets): the presence
+heartbeat, token revocation, room status, and messages stored while a broadcast was lost
+(Redis outage, another process's worker). That check is what closes a removed participant's
+socket (4401) or a closed room's (4404) when the signal came from a process without Redis.
 """
 
 import logging
@@ -82,7 +83,6 @@ class Connection(Socket):
         self.last_seq = last_seq  # highest seq this client has (or had before it connected)
         super().__init__()
         config = app.config
-        self.check_every = config["REALTIME_CHECK_SECONDS"]
         self.stale_after = config["REALTIME_PRESENCE_STALE_SECONDS"]
         self.bucket = TokenBucket(config["CHAT_RATE_PER_SECOND"], config["CHAT_RATE_BURST"])
         # Hosts (and roles whose policy says `admit`) run the room's waiting room from here.
@@ -235,26 +235,53 @@ class Connection(Socket):
             if len(rows) < FILL_BATCH:
                 return
 
-    def _check(self) -> None:
-        """The periodic safety net (see the module docstring)."""
+    @classmethod
+    def check_all(cls, connections: list["Connection"]) -> None:
+        """The periodic safety net (see the module docstring) for every open socket of this
+        process, in a few queries: one heartbeat update per 500 sockets, one stale-presence
+        read for all rooms, one read of the rooms and one of the tokens per 500 sockets; the
+        verdict for each socket is still `tokens.honoured`'s (served from the session's
+        identity map). A lost broadcast is caught up once per room by the room's channel."""
+        connections = [c for c in connections if c.open and c.id is not None]
+        if not connections:
+            return
+        stale_after = connections[0].stale_after
+        hub = connections[0].hub
+        room_ids = sorted({c.room_id for c in connections})
+        left: dict[str, list[str]] = {}
         try:
-            chat.touch_presence(self.id)
-            left = chat.purge_stale_presence(self.room_id, stale_seconds=self.stale_after)
+            for chunk in _chunks([c.id for c in connections]):
+                chat.touch_presences(chunk)
+            for room_id in chat.rooms_with_stale_presence(room_ids, stale_seconds=stale_after):
+                left[room_id] = chat.purge_stale_presence(room_id, stale_seconds=stale_after)
             db.session.commit()
-            room = db.session.get(Room, self.room_id)
-            verdict = tokens.honoured(
-                self.claims.token_id, room=room, identity=self.identity, check_expiry=False
-            )
-            # Closing a room also revokes its tokens: 4404 says why.
-            if room is None or verdict.room_closed:
-                self._handle(("close_room",))
-                return
-            if not verdict:
-                self._close(CLOSE_UNAUTHORIZED, "The token has been revoked.")
-                return
-            self._fill(None)
+            rooms = {
+                room.id: room for room in db.session.scalars(db.select(Room).where(Room.id.in_(room_ids)))
+            }
+            for chunk in _chunks(sorted({c.claims.token_id for c in connections})):
+                list(tokens.load(chunk))  # into the session, where `honoured` finds them
+            for connection in connections:
+                room = rooms.get(connection.room_id)
+                verdict = tokens.honoured(
+                    connection.claims.token_id, room=room, identity=connection.identity, check_expiry=False
+                )
+                # Closing a room also revokes its tokens: 4404 says why.
+                if room is None or verdict.room_closed:
+                    connection.deliver(("close_room",))
+                elif not verdict:
+                    connection.deliver(("close", CLOSE_UNAUTHORIZED, "The token has been revoked."))
         finally:
             db.session.rollback()
             db.session.close()
-        for identity in left:
-            self.hub.publish_event(self.room_id, "presence.left", {"identity": identity})
+        for room_id, identities in left.items():
+            for identity in identities:
+                hub.publish_event(room_id, "presence.left", {"identity": identity})
+        for room_id in room_ids:
+            channel = hub.rooms.get(room_id)
+            if channel is not None:
+                channel.catch_up()
+
+
+def _chunks(items: list, size: int = 500):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -140,8 +140,10 @@ class Hub:
         self.redis_url = app.config.get("REDIS_URL")
         self.prefix = app.config["REALTIME_CHANNEL_PREFIX"]
         self.poll_seconds = app.config["REALTIME_POLL_SECONDS"]
+        self.check_seconds = app.config["REALTIME_CHECK_SECONDS"]
         self._redis = None
         self._background = None
+        self._sweeper = None
         self.writer = ChatWriter(app, self)  # stores the sockets' chat messages in batches
 
     # -- membership -------------------------------------------------------------------------
@@ -234,6 +236,8 @@ class Hub:
         return self._redis
 
     def _ensure_background(self) -> None:
+        if self._sweeper is None and self.check_seconds > 0:
+            self._sweeper = gevent.spawn(self._sweep_loop)
         if self._background is not None:
             return
         if self.redis_url:
@@ -244,10 +248,32 @@ class Hub:
             self._background = gevent.spawn(self._poll)
 
     def stop(self) -> None:
-        """Stop the listener or poll greenlet (tests; a process normally runs until it exits)."""
+        """Stop the background greenlets (tests; a process normally runs until it exits)."""
         if self._background is not None:
             self._background.kill(block=False)
             self._background = None
+        if self._sweeper is not None:
+            self._sweeper.kill(block=False)
+            self._sweeper = None
+
+    def _sweep_loop(self) -> None:
+        """One periodic check of every open socket of this process (not a timer per socket):
+        each socket class checks all of its sockets at once (`Socket.check_all`)."""
+        while True:
+            gevent.sleep(self.check_seconds)
+            self.sweep()
+
+    def sweep(self) -> None:
+        by_class: dict[type, list] = {}
+        for channel in list(self.rooms.values()):
+            for member in list(channel.members):
+                by_class.setdefault(type(member), []).append(member)
+        for cls, members in by_class.items():
+            with self.app.app_context():
+                try:
+                    cls.check_all(members)
+                except Exception:
+                    log.exception("realtime sweep failed")
 
     def _catch_up_all(self) -> None:
         for channel in list(self.rooms.values()):

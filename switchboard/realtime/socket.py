@@ -1,12 +1,16 @@
 """What every server-side chat socket shares: one writer greenlet owns every send (so
 frames never interleave), items are written in the order they were queued, and a periodic
-`_check` is the safety net for pushes that were lost."""
+check is the safety net for pushes that were lost.
+
+The check is not a timer per socket: the hub's one sweep greenlet per process runs every
+`REALTIME_CHECK_SECONDS` and calls `check_all(sockets)` once per socket class with every open
+socket of that class, so a class can check them all in a few queries (`Connection` does); the
+default hands each socket a `("check",)` item and its writer runs `_check()`."""
 
 import logging
-import time
 
 import gevent
-from gevent.queue import Empty, Queue
+from gevent.queue import Queue
 from simple_websocket import ConnectionClosed
 from wsproto.events import TextMessage
 
@@ -19,13 +23,14 @@ log = logging.getLogger(__name__)
 class Socket:
     """Base of `Connection` (a room member) and `WaitingSocket` (someone in the waiting room).
 
-    Subclasses set `ws`, `app` and `check_every`, and implement `_join` and `_leave` (around
+    Subclasses set `ws` and `app`, and implement `_join` and `_leave` (around
     the socket's life), `_on_frame(raw)` (the reader), `_greet` (the first frames),
     `_handle(item)` and `_check()` (the writer)."""
 
     ws = None
     app = None
-    check_every: float = 5.0
+    # The reader wakes this often even when nothing arrives (closing also wakes it at once).
+    read_wakeup: float = 30.0
 
     def __init__(self):
         self.queue: Queue = Queue()
@@ -42,7 +47,7 @@ class Socket:
         try:
             while self.open:
                 try:
-                    raw = self.ws.receive(timeout=1)
+                    raw = self.ws.receive(timeout=self.read_wakeup)
                 except ConnectionClosed:
                     break
                 if raw is not None:
@@ -88,21 +93,25 @@ class Socket:
     def _check(self) -> None:
         raise NotImplementedError
 
+    @classmethod
+    def check_all(cls, sockets: list) -> None:
+        """The periodic check of every open socket of this class (the hub's sweep, in an app
+        context): by default each socket's writer runs its own `_check`."""
+        for socket in sockets:
+            socket.deliver(("check",))
+
     def _write_loop(self) -> None:
         with self.app.app_context():
             try:
                 self._greet()
-                next_check = time.monotonic() + self.check_every
                 while self.open:
-                    try:
-                        item = self.queue.get(timeout=max(0.0, next_check - time.monotonic()))
-                    except Empty:
-                        item = None
-                    if item is not None:
-                        self._handle(item)
-                    if self.open and time.monotonic() >= next_check:
+                    item = self.queue.get()
+                    if item[0] == "check":
                         self._check()
-                        next_check = time.monotonic() + self.check_every
+                    elif item[0] == "close":
+                        self._close(item[1], item[2])
+                    elif item[0] != "stop":
+                        self._handle(item)
             except (ConnectionClosed, OSError):
                 pass
             except Exception:

@@ -73,7 +73,6 @@ class WaitingSocket(Socket):
         self.identity = claims.identity
         self.channel = waiting_channel(claims.room_id)
         super().__init__()
-        self.check_every = app.config["REALTIME_CHECK_SECONDS"]
 
     def _join(self) -> None:
         room = db.session.get(Room, self.room_id)

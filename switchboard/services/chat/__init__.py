@@ -21,7 +21,9 @@ from switchboard.services.chat.presence import (
     present_members,
     purge_stale_presence,
     remove_presence,
+    rooms_with_stale_presence,
     touch_presence,
+    touch_presences,
 )
 
 __all__ = [
@@ -43,5 +45,7 @@ __all__ = [
     "purge_stale_presence",
     "recent",
     "remove_presence",
+    "rooms_with_stale_presence",
+    "touch_presences",
     "touch_presence",
 ]

@@ -40,6 +40,27 @@ def touch_presence(connection_id: str) -> None:
     )
 
 
+def touch_presences(connection_ids: list[str]) -> None:
+    """Heartbeat of many sockets at once (the hub's sweep)."""
+    if connection_ids:
+        db.session.execute(
+            db.update(ChatPresence).where(ChatPresence.id.in_(connection_ids)).values(seen_at=utcnow())
+        )
+
+
+def rooms_with_stale_presence(room_ids: list[str], *, stale_seconds: float) -> set[str]:
+    """Which of `room_ids` have sockets whose heartbeat stopped (for `purge_stale_presence`)."""
+    if not room_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            db.select(ChatPresence.room_id)
+            .where(ChatPresence.room_id.in_(room_ids), ChatPresence.seen_at < _fresh_after(stale_seconds))
+            .distinct()
+        )
+    )
+
+
 def remove_presence(connection_id: str) -> None:
     db.session.execute(db.delete(ChatPresence).where(ChatPresence.id == connection_id))
 
@@ -63,15 +84,26 @@ def presence(room_id: str, *, stale_seconds: float | None = None) -> list[ChatPr
     """
     if stale_seconds is None:
         stale_seconds = current_app.config["REALTIME_PRESENCE_STALE_SECONDS"]
-    rows = db.session.scalars(
-        db.select(ChatPresence)
+    # One row per identity chosen by the database: a room where one identity holds many
+    # sockets (tabs, devices, a load test) must not load every socket on every connect.
+    ranked = (
+        db.select(
+            ChatPresence.id,
+            func.row_number()
+            .over(partition_by=ChatPresence.identity, order_by=(ChatPresence.joined_at, ChatPresence.id))
+            .label("rank"),
+        )
         .where(ChatPresence.room_id == room_id, ChatPresence.seen_at >= _fresh_after(stale_seconds))
-        .order_by(ChatPresence.joined_at, ChatPresence.id)
+        .subquery()
     )
-    first: dict[str, ChatPresence] = {}
-    for row in rows:
-        first.setdefault(row.identity, row)
-    return list(first.values())
+    return list(
+        db.session.scalars(
+            db.select(ChatPresence)
+            .join(ranked, ranked.c.id == ChatPresence.id)
+            .where(ranked.c.rank == 1)
+            .order_by(ChatPresence.joined_at, ChatPresence.id)
+        )
+    )
 
 
 def present_members(room_id: str, *, stale_seconds: float | None = None) -> list[dict]:

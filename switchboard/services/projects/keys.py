@@ -2,11 +2,14 @@
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 
 from switchboard.errors import not_found
 from switchboard.extensions import db
 from switchboard.models import ApiKey, Project
 from switchboard.models.base import utcnow
+from switchboard.plumbing.transactions import after_commit
+from switchboard.services.projects import keycache
 
 
 def hash_key(secret: str) -> str:
@@ -67,14 +70,30 @@ def find_key(key_id: str) -> ApiKey:
     return key
 
 
-def authenticate(secret: str) -> ApiKey | None:
-    """The active key matching `secret`, or None."""
-    if not secret.startswith(("sk_live_", "sk_test_")):
-        return None
+@dataclass(frozen=True)
+class VerifiedKey:
+    """An active API key as a request sees it: its id and its project."""
+
+    id: str
+    project_id: str
+
+
+def _load_active(key_hash: str) -> ApiKey | None:
     return db.session.scalar(
-        db.select(ApiKey).where(ApiKey.key_hash == hash_key(secret), ApiKey.revoked_at.is_(None))
+        db.select(ApiKey).where(ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None))
     )
 
 
+def authenticate(secret: str) -> VerifiedKey | None:
+    """The active key matching `secret`, or None (cached per process: see `keycache`)."""
+    if not secret.startswith(("sk_live_", "sk_test_")):
+        return None
+    found = keycache.lookup(hash_key(secret), _load_active)
+    return VerifiedKey(*found) if found is not None else None
+
+
 def revoke_key(key: ApiKey) -> None:
+    """Revoke a key. Once this commits, this process refuses it at once, and other processes
+    at once with Redis or within API_KEY_CACHE_SECONDS without it (see `keycache`)."""
     key.revoked_at = utcnow()
+    after_commit(keycache.revoked)

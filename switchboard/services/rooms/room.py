@@ -5,7 +5,7 @@ from flask import current_app
 from switchboard.errors import conflict, not_found, validation
 from switchboard.extensions import db
 from switchboard.models import Room
-from switchboard.models.base import utcnow
+from switchboard.models.base import new_id, utcnow
 from switchboard.plumbing import audit, events
 from switchboard.plumbing.outbox import enqueue
 from switchboard.plumbing.ownership import get_owned
@@ -34,6 +34,7 @@ def create_room(project_id: str, fields: RoomCreate) -> Room:
             code="invalid_field",
         )
     room = Room(
+        id=new_id("rm"),
         project_id=project_id,
         name=fields.name,
         status="idle",
@@ -47,8 +48,8 @@ def create_room(project_id: str, fields: RoomCreate) -> Room:
         recording_consent=fields.recording_consent,
         created_at=utcnow(),
     )
+    # No flush: the id is ours, and the commit writes the room, its event, job and audit entry.
     db.session.add(room)
-    db.session.flush()
     if fields.ends_at is not None:
         schedule_end(room, fields.ends_at, param="room.ends_at")
     events.emit(project_id, "room.created", {"room_id": room.id, "name": room.name})

@@ -43,6 +43,7 @@ __all__ = [
     "has_media",
     "admit_identity",
     "honoured",
+    "load",
     "issue_token",
     "may_admit",
     "needs_admission",
@@ -109,8 +110,8 @@ def issue_token(
         room_settings=_room_settings(room),
     )
     record.expires_at = datetime.fromtimestamp(lk_tokens.expiry_of(jwt), UTC).replace(tzinfo=None)
+    # No flush: the id is ours, and the commit writes the token and its audit entry together.
     db.session.add(record)
-    db.session.flush()
     if eject_at_expiry:
         enqueue("tokens.eject", {"token_id": record.id}, run_at=record.expires_at)
     audit.record(
@@ -185,6 +186,14 @@ def honoured(token_id: str | None, *, room: Room | None, identity: str, check_ex
     if check_expiry and record.expires_at <= utcnow():
         return Verdict(record, "expired", "The token has expired.")
     return Verdict(record)
+
+
+def load(token_ids: list[str]) -> list[JoinToken]:
+    """Token records by id, in one query (a sweep over many sockets loads them before it
+    asks `honoured` about each, which then finds them in the session)."""
+    if not token_ids:
+        return []
+    return list(db.session.scalars(db.select(JoinToken).where(JoinToken.id.in_(token_ids))))
 
 
 class TokenRejected(Exception):
