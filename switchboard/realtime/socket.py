@@ -10,6 +10,7 @@ from gevent.queue import Empty, Queue
 from simple_websocket import ConnectionClosed
 from wsproto.events import TextMessage
 
+from switchboard.errors import database_error
 from switchboard.extensions import db
 from switchboard.realtime import frames
 
@@ -88,6 +89,22 @@ class Socket:
     def _check(self) -> None:
         raise NotImplementedError
 
+    def _checked(self) -> None:
+        """`_check`, outliving a database outage: the socket stays open and checks again at
+        the next round (what it missed is filled from the database then)."""
+        try:
+            self._check()
+        except Exception as exc:
+            if database_error(exc) is None:
+                raise
+            log.warning(
+                "%s check skipped: database unavailable (%s)", type(self).__name__, type(exc).__name__
+            )
+            try:
+                db.session.rollback()
+            except Exception:  # noqa: BLE001  (the connection is gone; the pool replaces it)
+                db.session.invalidate()
+
     def _write_loop(self) -> None:
         with self.app.app_context():
             try:
@@ -101,7 +118,7 @@ class Socket:
                     if item is not None:
                         self._handle(item)
                     if self.open and time.monotonic() >= next_check:
-                        self._check()
+                        self._checked()
                         next_check = time.monotonic() + self.check_every
             except (ConnectionClosed, OSError):
                 pass

@@ -34,6 +34,15 @@ def _rollback() -> None:
         db.session.invalidate()
 
 
+def _close() -> None:
+    """Close the session even when its connection died under it: a raise here would end the
+    room's writer greenlet with its queued messages unanswered."""
+    try:
+        db.session.close()
+    except Exception:  # noqa: BLE001
+        db.session.invalidate()
+
+
 @dataclass
 class Post:
     connection: object  # realtime.connection.Connection: claims, _reply, _error, deliver, written
@@ -75,7 +84,7 @@ class ChatWriter:
             stored = [chat.event_data(m) for m in messages]
             db.session.commit()
         except ApiError as exc:
-            db.session.rollback()
+            _rollback()
             for post in batch:
                 post.connection._error(exc.code, exc.message, post.ref)
                 if exc.code == "room_closed":
@@ -95,7 +104,7 @@ class ChatWriter:
                 post.connection.written(1)
             return
         finally:
-            db.session.close()
+            _close()
         for post, data in zip(batch, stored, strict=True):
             self.hub.publish_message(room_id, data)
             post.connection._reply("ack", {"ref": post.ref, "id": data["id"], "seq": data["seq"]}, post.ref)

@@ -62,6 +62,11 @@ class PostgresServer:
         )  # fmt: skip
         return out.stdout.strip() == "1"
 
+    def database(self, name: str) -> str:
+        """A new empty database `name` on this cluster; its URL."""
+        self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)
+        return self.url.rsplit("/", 1)[0] + "/" + name
+
     def pg_ctl(self, action: str) -> None:
         options = f"-p {self.port} -k {self.sockets} -c listen_addresses=127.0.0.1 -c fsync=off"
         args = ["pg_ctl", "-D", self.data, "-l", self.log_path, "-w", "-t", "30"]

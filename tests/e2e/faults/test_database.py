@@ -12,10 +12,8 @@ from tests.e2e.faults.conftest import (
     Http,
     RoomWriter,
     assert_unavailable,
-    prepare_database,
     rows,
 )
-from tests.support.postgres import PostgresServer
 from tests.support.servers import AppServer
 
 pytestmark = pytest.mark.slow
@@ -23,19 +21,9 @@ pytestmark = pytest.mark.slow
 FIGURES: dict = {}
 
 
-@pytest.fixture(scope="module")
-def postgres():
-    server = PostgresServer()
-    try:
-        server.start()
-        yield server
-    finally:
-        server.cleanup()
-
-
-def test_postgresql_restart_mid_traffic(postgres):
-    key = prepare_database(postgres.url)
-    env = {"DATABASE_URL": postgres.url, "SECRET_KEY": SECRET, "LOG_LEVEL": "WARNING"}
+def test_postgresql_restart_mid_traffic(postgres, database):
+    url, key = database
+    env = {"DATABASE_URL": url, "SECRET_KEY": SECRET, "LOG_LEVEL": "WARNING"}
     with AppServer(env) as web:
         http = Http(web.url, key)
         room = http.create_room(capabilities=["chat"])
@@ -59,7 +47,10 @@ def test_postgresql_restart_mid_traffic(postgres):
                 healed_at = time.monotonic()
                 break
             time.sleep(0.05)
-        time.sleep(1.5)  # more work after the heal
+        time.sleep(1.0)  # more work after the heal
+        restarted_at = time.monotonic()
+        postgres.restart()  # and a plain `pg_ctl restart -m fast` under the same traffic
+        time.sleep(1.5)
         chat.stop()
         writer.stop()
         after = [http.call("GET", f"/rooms/{room['id']}") for _ in range(3)]
@@ -83,14 +74,15 @@ def test_postgresql_restart_mid_traffic(postgres):
     # It healed by itself.
     assert healed_at is not None, server_log[-2000:]
     assert all(r.status_code == 200 for r in after)
-    last = [a.status for a in writer.answers if a.at > healed_at + 0.5]
+    last = [a.status for a in writer.answers if a.at > healed_at + 0.5 and a.at < restarted_at]
     assert last and set(last) == {201}
+    assert [a.status for a in writer.answers if a.at > restarted_at + 1.0][-3:] == [201] * 3
 
     # Nothing acknowledged lost or doubled: every created room once, every acked message once.
-    names = [r[0] for r in rows(postgres.url, "select name from rooms where name like 'pg-room-%'")]
+    names = [r[0] for r in rows(url, "select name from rooms where name like 'pg-room-%'")]
     assert sorted(names) == sorted(writer.created)  # each idempotency key made exactly one room
     stored = rows(
-        postgres.url,
+        url,
         "select body, seq from chat_messages where room_id = :room order by seq",
         room=room["id"],
     )
@@ -103,6 +95,7 @@ def test_postgresql_restart_mid_traffic(postgres):
         if body in chat.acked:
             assert chat.acked[body]["seq"] == seq
     assert len(chat.acked) > 10 and len(writer.created) > 5
+    assert chat.reconnects == 0, chat.failures  # the socket outlived the outage
 
     FIGURES.update(
         outage_s=round(up_at - down_at, 2),
@@ -113,5 +106,6 @@ def test_postgresql_restart_mid_traffic(postgres):
         chat_errors=len(chat.errors),
         chat_stored_unacked=len(set(bodies) - set(chat.acked)),
         chat_reconnects=chat.reconnects,
+        chat_failures=chat.failures,
     )
     print("postgresql restart:", FIGURES)
