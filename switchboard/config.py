@@ -101,6 +101,9 @@ def load_config(instance_path: str, environ=None) -> dict:
         "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_KEY_PREFIX": "switchboard-ratelimit",
+        # Redis down: count in this process's memory until it is back, never fail the request.
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         # Realtime chat. The channel prefix namespaces Redis pub/sub (several deployments, or
         # test runs, can share one Redis). Without Redis, processes poll the database for
         # messages stored by their siblings every REALTIME_POLL_SECONDS.
@@ -140,6 +143,10 @@ def _recording_settings(env, secret_key: str) -> dict:
         "RECORDING_START_TIMEOUT_SECONDS": _float(env, "RECORDING_START_TIMEOUT_SECONDS", 90.0),
         # A recording that has not ended this long after its stop was requested is failed.
         "RECORDING_STOP_GRACE_SECONDS": _float(env, "RECORDING_STOP_GRACE_SECONDS", 120.0),
+        # A `recording` whose egress LiveKit still lists as active but whose recorder is no
+        # longer in the room (the egress worker died) is failed `egress_lost`, checked no
+        # sooner than this after the recording started.
+        "RECORDING_LOST_GRACE_SECONDS": _float(env, "RECORDING_LOST_GRACE_SECONDS", 20.0),
     }
 
 

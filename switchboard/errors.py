@@ -7,6 +7,8 @@ browsers get an HTML page. Nothing from a traceback ever reaches a client.
 import logging
 
 from flask import Response, jsonify, render_template, request
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -110,6 +112,49 @@ def _from_http_exception(exc: HTTPException) -> ApiError:
     return err
 
 
+def _disk_full(exc: Exception) -> bool:
+    """SQLite's "database or disk is full", PostgreSQL's DiskFull (SQLSTATE 53100)."""
+    orig = getattr(exc, "orig", None)
+    if getattr(orig, "pgcode", None) == "53100" or getattr(orig, "sqlstate", None) == "53100":
+        return True
+    text = str(orig or exc).lower()
+    return "disk is full" in text or "no space left on device" in text
+
+
+def database_error(exc: Exception) -> ApiError | None:
+    """The database is down, restarting, out of connections or out of disk: a passing fault the
+    client can retry, so 503 with `Retry-After` (never a 500). Other database errors (a
+    statement the server rejected) are bugs and stay 500."""
+    outage = isinstance(exc, OperationalError | InterfaceError | DisconnectionError | PoolTimeoutError) or (
+        isinstance(exc, DBAPIError) and exc.connection_invalidated
+    )
+    if not outage and not (isinstance(exc, DBAPIError) and _disk_full(exc)):
+        return None
+    if _disk_full(exc):
+        return ApiError(
+            503,
+            "The database is out of disk space; try again later.",
+            code="storage_full",
+            headers={"Retry-After": "30"},
+        )
+    return ApiError(
+        503,
+        "The database is unavailable; try again shortly.",
+        code="database_unavailable",
+        headers={"Retry-After": "5"},
+    )
+
+
+def _discard_session() -> None:
+    """Roll back what the failed request began, so the next one starts on a fresh connection."""
+    from switchboard.extensions import db
+
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001  (the connection is gone; the pool replaces it)
+        db.session.invalidate()
+
+
 def init_app(app) -> None:
     @app.errorhandler(ApiError)
     def handle_api_error(err: ApiError):
@@ -121,6 +166,14 @@ def init_app(app) -> None:
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception):
+        err = database_error(exc)
+        if err is not None:
+            # The type only: a database error's text can quote the statement's parameters.
+            log.warning(
+                "database unavailable on %s %s (%s)", request.method, request.path, type(exc).__name__
+            )
+            _discard_session()
+            return error_response(err)
         # Log the type and where, never request bodies: they may carry PHI or secrets.
         log.exception("unhandled error on %s %s", request.method, request.path)
         return error_response(ApiError(500, "Something went wrong on our side.", code="internal_error"))

@@ -23,6 +23,9 @@ _ERROR_RESPONSES = {
     "409": "Conflict (closed room, idempotency key reused with another body).",
     "422": "A field failed validation; `error.param` names it.",
     "429": "Too many requests; see `Retry-After`.",
+    "503": "A component is down for the moment: the database (`database_unavailable`), its disk is "
+    "full (`storage_full`), or LiveKit where the operation needs it. Retry "
+    "after `Retry-After` (a POST with the same `Idempotency-Key`, so it cannot apply twice).",
 }
 
 

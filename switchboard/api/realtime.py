@@ -69,7 +69,9 @@ timeout is decided by the job worker, so that frame crosses processes only with 
 
 **Errors keep the socket open**: `invalid_json`, `invalid_frame` (not an object, binary,
 unknown top-level field), `unknown_event`, `invalid_field` (wrong type, empty or over 4000
-characters), `forbidden`, `room_closed`, `internal_error`, and `rate_limited`: each socket
+characters), `forbidden`, `room_closed`, `unavailable` (the database is down or full: the
+message was not stored, send it again), `internal_error`, and `rate_limited` (it carries no
+`ref`: the frame was dropped before it was read): each socket
 may send `CHAT_RATE_PER_SECOND` frames a second (default 10) with bursts of
 `CHAT_RATE_BURST` (default 30); frames beyond that are dropped with `rate_limited`.
 Frames larger than 64 KiB close the socket with 1009."""

@@ -23,6 +23,7 @@ import gevent.event
 import redis
 from flask import current_app
 
+from switchboard.errors import database_error
 from switchboard.extensions import db
 from switchboard.realtime.frames import encode, wire
 from switchboard.realtime.writer import ChatWriter
@@ -32,6 +33,14 @@ log = logging.getLogger(__name__)
 
 FILL_DELAY = 0.05
 FILL_BATCH = 500
+
+
+def _log_failure(what: str, exc: Exception) -> None:
+    """A database outage is expected and retried: one line; anything else with its traceback."""
+    if database_error(exc) is not None:
+        log.warning("%s: database unavailable (%s)", what, type(exc).__name__)
+    else:
+        log.exception(what)
 
 
 class RoomChannel:
@@ -84,8 +93,8 @@ class RoomChannel:
                     self._broadcast_message(self.pending.pop(self.last_seq))
                 if self.last_seq == before:
                     gevent.sleep(0.5)  # not visible yet (replica lag?): try again shortly
-        except Exception:
-            log.exception("chat gap fill failed in a room")
+        except Exception as exc:
+            _log_failure("chat gap fill failed in a room", exc)
         finally:
             self.filling = False
 
@@ -272,15 +281,15 @@ class Hub:
             with self.app.app_context():
                 try:
                     cls.check_all(members)
-                except Exception:
-                    log.exception("realtime sweep failed")
+                except Exception as exc:
+                    _log_failure("realtime sweep failed", exc)
 
     def _catch_up_all(self) -> None:
         for channel in list(self.rooms.values()):
             try:
                 channel.catch_up()
-            except Exception:
-                log.exception("chat catch-up failed in a room")
+            except Exception as exc:
+                _log_failure("chat catch-up failed in a room", exc)
 
     def _listen(self, ready) -> None:
         """One pattern subscription per process; reconnects with backoff and then catches up."""

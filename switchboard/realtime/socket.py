@@ -14,6 +14,7 @@ from gevent.queue import Queue
 from simple_websocket import ConnectionClosed
 from wsproto.events import TextMessage
 
+from switchboard.errors import database_error
 from switchboard.extensions import db
 from switchboard.realtime import frames
 
@@ -100,6 +101,22 @@ class Socket:
         for socket in sockets:
             socket.deliver(("check",))
 
+    def _checked(self) -> None:
+        """`_check`, outliving a database outage: the socket stays open and checks again at
+        the next round (what it missed is filled from the database then)."""
+        try:
+            self._check()
+        except Exception as exc:
+            if database_error(exc) is None:
+                raise
+            log.warning(
+                "%s check skipped: database unavailable (%s)", type(self).__name__, type(exc).__name__
+            )
+            try:
+                db.session.rollback()
+            except Exception:  # noqa: BLE001  (the connection is gone; the pool replaces it)
+                db.session.invalidate()
+
     def _write_loop(self) -> None:
         with self.app.app_context():
             try:
@@ -107,7 +124,7 @@ class Socket:
                 while self.open:
                     item = self.queue.get()
                     if item[0] == "check":
-                        self._check()
+                        self._checked()
                     elif item[0] == "close":
                         self._close(item[1], item[2])
                     elif item[0] != "stop":

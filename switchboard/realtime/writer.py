@@ -18,13 +18,29 @@ from dataclasses import dataclass
 
 import gevent
 
-from switchboard.errors import ApiError
+from switchboard.errors import ApiError, database_error
 from switchboard.extensions import db
 from switchboard.services import chat
 
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 200
+
+
+def _rollback() -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001  (the connection is gone; the pool replaces it)
+        db.session.invalidate()
+
+
+def _close() -> None:
+    """Close the session even when its connection died under it: a raise here would end the
+    room's writer greenlet with its queued messages unanswered."""
+    try:
+        db.session.close()
+    except Exception:  # noqa: BLE001
+        db.session.invalidate()
 
 
 @dataclass
@@ -68,24 +84,27 @@ class ChatWriter:
             stored = [chat.event_data(m) for m in messages]
             db.session.commit()
         except ApiError as exc:
-            db.session.rollback()
+            _rollback()
             for post in batch:
                 post.connection._error(exc.code, exc.message, post.ref)
                 if exc.code == "room_closed":
                     post.connection.deliver(("close_room",))
                 post.connection.written(1)
             return
-        except Exception:
-            db.session.rollback()
-            log.exception("storing %d chat message(s) failed", len(batch))
+        except Exception as exc:
+            _rollback()
+            code = "internal_error"
+            if database_error(exc) is not None:  # the database is down or full: retryable
+                log.warning("storing %d chat message(s) failed: %s", len(batch), type(exc).__name__)
+                code = "unavailable"
+            else:
+                log.exception("storing %d chat message(s) failed", len(batch))
             for post in batch:
-                post.connection._error(
-                    "internal_error", "The message could not be stored; send it again.", post.ref
-                )
+                post.connection._error(code, "The message could not be stored; send it again.", post.ref)
                 post.connection.written(1)
             return
         finally:
-            db.session.close()
+            _close()
         for post, data in zip(batch, stored, strict=True):
             self.hub.publish_message(room_id, data)
             post.connection._reply("ack", {"ref": post.ref, "id": data["id"], "seq": data["seq"]}, post.ref)

@@ -98,7 +98,8 @@ def test_a_receiver_that_was_down_gets_every_event_once_it_is_back(api, receiver
 
 def test_a_worker_killed_mid_delivery_loses_nothing(api, receiver, emit, workers):
     hooks = receiver()
-    endpoint = create_endpoint(api, hooks.url("/slow-first?s=30"))
+    endpoint = create_endpoint(api, hooks.url("/slow-first?s=30"), events=["recording.completed"])
+    others = create_endpoint(api, hooks.url("/ok"), events=["room.closed", "participant.joined"])
     event_id = emit("recording.completed", {"recording_id": "rec_1"})
     first = workers.start(WORKER_LEASE_SECONDS=2)
     wait_for(lambda: hooks.event_ids() == [event_id], message="the first attempt to reach the receiver")
@@ -108,16 +109,23 @@ def test_a_worker_killed_mid_delivery_loses_nothing(api, receiver, emit, workers
     job = db.session.scalar(db.select(Job).where(Job.kind == "webhooks.deliver"))
     assert job.status == "running"  # leased by a dead worker
 
+    while_dead = emit("room.closed", {"room_id": "rm_1"})  # work that arrives with no worker alive
+
     workers.start(WORKER_LEASE_SECONDS=2)
     wait_for(
-        lambda: len(hooks.event_ids()) == 2, message="the job to be leased again after its lease expired"
+        lambda: hooks.event_ids().count(event_id) == 2,
+        message="the job to be leased again after its lease expired",
     )
+    wait_for(lambda: while_dead in hooks.event_ids(), message="the event queued while no worker ran")
     for record in hooks.requests():
-        verified(record, endpoint["secret"])
+        verified(record, endpoint["secret"] if record["query"] else others["secret"])
+    # The killed attempt and the retry carry the same event id (webhook-id), so a receiver
+    # that keeps the ids it processed sees the event exactly once.
+    assert [r["headers"]["webhook-id"] for r in hooks.requests()].count(event_id) == 2
 
     def settled():
         db.session.expire_all()
-        delivery = db.session.scalar(db.select(WebhookDelivery))
+        delivery = db.session.scalar(db.select(WebhookDelivery).filter_by(endpoint_id=endpoint["id"]))
         return delivery if delivery.status == "succeeded" else None
 
     delivery = wait_for(settled, message="the delivery to succeed")
@@ -133,6 +141,14 @@ def test_a_worker_killed_mid_delivery_loses_nothing(api, receiver, emit, workers
     job_id = job.id
     job = wait_for(job_settled, message="the job to settle")
     assert job.status == "done" and job.attempts == 2
+
+    # Healed: new work is delivered by the new worker once each, the old event never again.
+    after = [emit("participant.joined", {"identity": f"p{n}"}) for n in range(3)]
+    wait_for(lambda: set(after) <= set(hooks.event_ids()), message="deliveries after the heal")
+    time.sleep(0.5)
+    received = hooks.event_ids()
+    assert sorted(received) == sorted([event_id, event_id, while_dead, *after])
+    assert db.session.scalar(db.select(db.func.count()).select_from(WebhookDelivery)) == 5
 
 
 @pytest.mark.parametrize("backend", ["postgresql"])  # SKIP LOCKED; SQLite runs one worker

@@ -9,6 +9,7 @@ from flask import current_app
 
 from switchboard.errors import ApiError
 from switchboard.extensions import db
+from switchboard.livekit import client as livekit
 from switchboard.livekit import egress
 from switchboard.livekit.egress import Egress
 from switchboard.models import ACTIVE_RECORDING_STATUSES, Recording, Room
@@ -106,6 +107,19 @@ def reconcile() -> dict:
     return stats
 
 
+def _recorder_gone(rec: Recording, info: Egress, now, config) -> bool:
+    """A killed egress worker reports nothing: LiveKit keeps listing its egress `active`
+    forever. Its recorder (a hidden participant whose identity is the egress id) leaves the
+    room, though, so an active egress without its recorder, past a grace period after the
+    start (the recorder joins before egress reports `active`; LiveKit keeps a briefly
+    disconnected participant listed while it reconnects), is lost."""
+    if rec.status != "recording" or info.status != "active" or rec.started_at is None:
+        return False
+    if now - rec.started_at < timedelta(seconds=config["RECORDING_LOST_GRACE_SECONDS"]):
+        return False
+    return all(p.identity != rec.egress_id for p in livekit.list_participants(rec.room_id))
+
+
 def _reconcile_one(rec: Recording, now, config) -> None:
     room = db.session.get(Room, rec.room_id)
     if rec.status == consent.AWAITING:  # no egress yet; its timeout job ends the wait
@@ -125,6 +139,15 @@ def _reconcile_one(rec: Recording, now, config) -> None:
         fail(rec, "egress_lost", "LiveKit no longer knows this recording's egress.", actor="reconcile")
         return
     apply_egress(rec, info)
+    if _recorder_gone(rec, info, now, config):
+        fail(
+            rec,
+            "egress_lost",
+            "The egress worker recording this room is gone (its recorder left the room); "
+            "what was recorded could not be saved.",
+            actor="reconcile",
+        )
+        return
     if rec.status == "starting" and now - since > timedelta(
         seconds=config["RECORDING_START_TIMEOUT_SECONDS"]
     ):

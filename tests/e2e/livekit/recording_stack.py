@@ -49,9 +49,11 @@ class RecordingStack:
         self.moto.start()
         self.livekit.start()
         self.web = AppServer(env=self.env(), port=self.app_port).start()
+        # Assigned before it starts, so a start that times out is still stopped by `stop()`.
         self.egress = EgressServer(
             self.livekit, redis_address=self.redis.address, template_url=self.template_url
-        ).start()
+        )
+        self.egress.start()
         return self
 
     def start_worker(self) -> None:

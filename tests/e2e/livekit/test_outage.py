@@ -1,4 +1,5 @@
-"""LiveKit down, hung or silent: clear 502/503 answers, no half-done changes, then repair."""
+"""LiveKit down, hung, silent or restarted mid-call: clear 502/503 answers, no half-done
+changes, then repair."""
 
 import signal
 import time
@@ -133,3 +134,62 @@ def test_reconcile_records_missed_joins_and_removes_revoked_participants_still_c
             assert roster(api, room["id"]) == []
     finally:
         stack.restart_livekit()
+
+
+def sees(bot, identity, timeout=10.0):
+    return wait_until(lambda: identity in bot.remote_participants(), timeout=timeout)
+
+
+def test_livekit_restarted_during_a_call(api, stack, app):
+    room = api.create_room()
+    alice, bob = api.mint(room["id"], "clinician-1", role="host"), api.mint(room["id"], "patient-1")
+    bots = [BotProcess(), BotProcess()]
+    try:
+        for bot, token in zip(bots, (alice, bob), strict=True):
+            assert bot.connect(token["url"], token["token"])["event"] == "connected"
+        sees(bots[0], "patient-1")
+        sees(bots[1], "clinician-1")
+        wait_until(lambda: len(roster(api, room["id"])) == 2)
+
+        stack.livekit.stop(sig=signal.SIGKILL)
+        down_at = time.monotonic()
+        started = time.monotonic()
+        response = api.delete(f"/rooms/{room['id']}/participants/patient-1")  # needs LiveKit
+        assert time.monotonic() - started < app.config["LIVEKIT_TIMEOUT"] + 1
+        assert response.status_code == 503
+        error = response.get_json()["error"]
+        assert error["type"] == "unavailable" and "Traceback" not in response.get_data(as_text=True)
+        # What does not need LiveKit keeps working: the roster, a new link.
+        assert api.get(f"/rooms/{room['id']}/participants").status_code == 200
+        api.mint(room["id"], "observer-1")
+        time.sleep(max(0.0, down_at + 2 - time.monotonic()))  # an outage, not a blip
+
+        stack.restart_livekit()  # the same HTTP port; the same links work
+        up_at = time.monotonic()
+        for bot in bots:
+            bot.kill()
+        bots = [BotProcess(), BotProcess()]
+        for bot, token in zip(bots, (alice, bob), strict=True):
+            assert bot.connect(token["url"], token["token"])["event"] == "connected"
+        sees(bots[0], "patient-1")
+        sees(bots[1], "clinician-1")
+        rejoined_at = time.monotonic()
+
+        # The connections that died with LiveKit are closed by reconciliation; the new ones stay.
+        totals = lifecycle.reconcile()
+        people = roster(api, room["id"])
+        assert sorted(p["identity"] for p in people) == ["clinician-1", "patient-1"]
+        assert totals["rooms"] == 1
+    finally:
+        for bot in bots:
+            bot.close()  # a clean leave (a killed one leaves only after LiveKit's timeout)
+
+    wait_until(lambda: roster(api, room["id"]) == [], timeout=15)
+    logs = [p for s in api.get(f"/rooms/{room['id']}/sessions").get_json()["data"] for p in s["participants"]]
+    assert all(p["left_at"] for p in logs)  # nobody stuck "joined"
+    identities = [p["identity"] for p in logs]
+    assert identities.count("clinician-1") >= 2 and identities.count("patient-1") >= 2  # before and after
+    print(
+        "livekit restart:",
+        {"outage_s": round(up_at - down_at, 2), "rejoined_after_start_s": round(rejoined_at - up_at, 2)},
+    )

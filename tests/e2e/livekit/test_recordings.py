@@ -4,6 +4,7 @@ tests/api/test_recording_settings.py)."""
 
 import io
 import json
+import signal
 import time
 
 import av
@@ -11,7 +12,12 @@ import psutil
 import pytest
 import requests
 
+from switchboard.extensions import db
+from switchboard.livekit import client as livekit
+from switchboard.livekit import egress
+from switchboard.models import Recording
 from switchboard.plumbing import audit
+from switchboard.services import recordings
 from tests.e2e.livekit.conftest import wait_until
 from tests.meet.conftest import browser, page_factory  # noqa: F401  (headless Chromium fixtures)
 from tests.support.bots import BotProcess
@@ -225,6 +231,57 @@ def test_everyone_on_the_meeting_page_sees_the_recording_and_the_host_controls_i
     done = wait_status(api, rec["id"], "completed", 60)
     assert done["status"] == "completed", done
     patient.wait_for_selector("#recording-indicator", state="hidden", timeout=20000)
+
+
+def test_an_egress_killed_mid_recording_fails_it_as_egress_lost(api, configured, receiver, app):
+    """kill -9 of the egress worker and everything under it: LiveKit keeps listing the egress
+    `active` forever, but its recorder leaves the room, and reconciliation fails the recording
+    `egress_lost` (webhook `recording.failed`) instead of leaving it `recording` for good.
+    Kills the module's egress: only the no-egress test may follow."""
+    hooks = receiver()
+    api.post("/webhook_endpoints", json={"url": hooks.url("/ok"), "events": ["recording.failed"]})
+    with BotProcess() as bot:
+        room = publishing_room(api, bot)
+        wait_until(lambda: api.get(f"/rooms/{room['id']}").get_json()["data"]["status"] == "active")
+        rec = api.post(f"/rooms/{room['id']}/recordings", json={"layout": "grid"}).get_json()["data"]
+        live = wait_status(api, rec["id"], "recording", 60)
+        assert live["status"] == "recording", live["error"]
+        egress_id = db.session.get(Recording, rec["id"]).egress_id
+        # The recorder is in the room while egress lives (the rule's signal).
+        recorder = [p for p in livekit.list_participants(room["id"]) if p.identity == egress_id]
+        assert [p.kind for p in recorder] == ["egress"]
+
+        tree = psutil.Process(configured.egress.proc.pid).children(recursive=True)
+        configured.egress.stop(sig=signal.SIGKILL)
+        for child in tree:  # the handler, its Chromium and Xvfb: all of it, at once
+            try:
+                child.kill()
+            except psutil.NoSuchProcess:
+                pass
+        killed_at = time.monotonic()
+        assert egress.get(egress_id).status == "active"  # what LiveKit still says
+
+        # Within the grace period nothing is decided; after it, the missing recorder is.
+        app.config["RECORDING_LOST_GRACE_SECONDS"] = 3600
+        recordings.reconcile()
+        assert recording(api, rec["id"])["status"] == "recording"
+        app.config["RECORDING_LOST_GRACE_SECONDS"] = 0
+        wait_until(lambda: all(p.identity != egress_id for p in livekit.list_participants(room["id"])), 40)
+        recordings.reconcile()
+        failed = recording(api, rec["id"])
+        lost_after = time.monotonic() - killed_at
+    assert failed["status"] == "failed"
+    assert failed["error"]["code"] == "egress_lost" and failed["error"]["message"]
+    recordings.reconcile()  # once only
+    failures = lambda: [json.loads(r["raw"]) for r in hooks.requests()]  # noqa: E731
+    (event,) = wait_until(failures, 20)
+    time.sleep(0.5)
+    assert len(failures()) == 1
+    assert event["type"] == "recording.failed" and event["data"]["id"] == rec["id"]
+    assert event["data"]["error"]["code"] == "egress_lost"
+    entries = [e for e in audit.list_for_room(room["id"]) if e.action == "recording.failed"]
+    assert [e.detail["reason"] for e in entries] == ["egress_lost"]
+    print("\nEGRESS LOST", {"failed_after_kill_s": round(lost_after, 2)})
 
 
 def test_without_an_egress_worker_the_recording_fails_with_503(api, configured):
