@@ -84,10 +84,12 @@ def run(database_url: str, key: str, node: LiveKitServer, attempts: int = 5) -> 
                 page.set_default_timeout(30000)
                 start = time.perf_counter()
                 page.goto(server.url + data["join_url"][data["join_url"].index("/join/") :])
-                page.wait_for_function("document.getElementById('preview')?.srcObject != null")
+                page.wait_for_function("() => document.getElementById('preview')?.srcObject != null")
                 clicked = time.perf_counter()
                 page.click("#join-button")
-                page.wait_for_function(REMOTE.format('.tile[data-identity="publisher"] video'), polling="raf")
+                page.wait_for_function(
+                    "() => " + REMOTE.format('.tile[data-identity="publisher"] video'), polling="raf"
+                )
                 done = time.perf_counter()
                 page_totals.append(1000 * (done - start))
                 page_from_click.append(1000 * (done - clicked))
@@ -99,7 +101,7 @@ def run(database_url: str, key: str, node: LiveKitServer, attempts: int = 5) -> 
                 page.set_default_timeout(30000)
                 start = time.perf_counter()
                 page.set_content(BARE.format(base=server.url, url=data["url"], token=data["token"]))
-                page.wait_for_function(REMOTE.format("video"), polling="raf")
+                page.wait_for_function("() => " + REMOTE.format("video"), polling="raf")
                 bare_totals.append(1000 * (time.perf_counter() - start))
                 context.close()
         finally:
