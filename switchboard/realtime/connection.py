@@ -17,6 +17,7 @@ import gevent
 import gevent.event
 from simple_websocket import ConnectionClosed
 
+from switchboard.errors import ApiError
 from switchboard.extensions import db
 from switchboard.livekit.tokens import VerifiedToken
 from switchboard.models import Room
@@ -131,6 +132,28 @@ class Connection(Socket):
 
     def _error(self, code: str, message: str, ref=None) -> None:
         self._reply("error", {"code": code, "message": message, "ref": ref}, ref)
+
+    def _command(self, frame: frames.Frame, action, what: str) -> None:
+        """Run a client command in one transaction and answer it: `action()` does the work and
+        may return a callable to run once it is committed; then `ack`, or `error` with the
+        ApiError's code, or `internal_error` (logged as `what`)."""
+        try:
+            after_commit = action()
+            db.session.commit()
+            if after_commit is not None:
+                after_commit()
+        except ApiError as exc:
+            db.session.rollback()
+            self._error(exc.code, exc.message, frame.ref)
+            return
+        except Exception:
+            db.session.rollback()
+            log.exception("%s failed", what)
+            self._error("internal_error", "That did not work; try again.", frame.ref)
+            return
+        finally:
+            db.session.close()
+        self._reply("ack", {"ref": frame.ref}, frame.ref)
 
     def _on_frame(self, raw) -> None:
         if not self.bucket.take():

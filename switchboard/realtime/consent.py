@@ -7,14 +7,8 @@ open while the recording still waits for their answer) and answer `recording.con
 room gets `recording.consent_closed {recording_id, outcome}` (`accepted`, or the failure code).
 """
 
-import logging
-
-from switchboard.errors import ApiError
-from switchboard.extensions import db
 from switchboard.realtime import frames
 from switchboard.services import recordings
-
-log = logging.getLogger(__name__)
 
 
 def send_pending(connection) -> None:
@@ -25,20 +19,10 @@ def send_pending(connection) -> None:
 
 def on_answer(connection, frame: frames.Frame) -> None:
     """`recording.consent {recording_id, accept}` from a member's socket."""
-    try:
+
+    def answer() -> None:
         recordings.answer_consent(
             connection.room_id, frame.data["recording_id"], connection.identity, frame.data["accept"]
         )
-        db.session.commit()
-    except ApiError as exc:
-        db.session.rollback()
-        connection._error(exc.code, exc.message, frame.ref)
-        return
-    except Exception:
-        db.session.rollback()
-        log.exception("recording consent answer failed")
-        connection._error("internal_error", "That did not work; try again.", frame.ref)
-        return
-    finally:
-        db.session.close()
-    connection._reply("ack", {"ref": frame.ref}, frame.ref)
+
+    connection._command(frame, answer, "recording consent answer")

@@ -9,7 +9,6 @@ it (`waiting.message` from a host, then `waiting.admitted` and close 4000, or
 
 import logging
 
-from switchboard.errors import ApiError
 from switchboard.extensions import db
 from switchboard.models import Room
 from switchboard.plumbing import audit
@@ -33,32 +32,21 @@ def send_queue(connection) -> None:
 def on_host_frame(connection, frame: frames.Frame) -> None:
     """`waiting.admit`, `waiting.deny` or `waiting.message` from a host's socket."""
     identity = frame.data.get("identity")
-    try:
+
+    def act():
         room = db.session.get(Room, connection.room_id)
         if frame.event == "waiting.message":
             audit.record(room.project_id, "waiting.message", actor="host", room_id=room.id, identity=identity)
-            db.session.commit()
-            connection.hub.publish_direct(
+            return lambda: connection.hub.publish_direct(
                 waiting_channel(room.id), "waiting.message", {"body": frame.data["body"]}, identity=identity
             )
-        elif frame.event == "waiting.admit":
+        if frame.event == "waiting.admit":
             rooms.admit(room, identity, actor="host")
-            db.session.commit()
         else:
             rooms.deny(room, identity, message=frame.data.get("message"), actor="host")
-            db.session.commit()
-    except ApiError as exc:
-        db.session.rollback()
-        connection._error(exc.code, exc.message, frame.ref)
-        return
-    except Exception:
-        db.session.rollback()
-        log.exception("waiting room action failed")
-        connection._error("internal_error", "That did not work; try again.", frame.ref)
-        return
-    finally:
-        db.session.close()
-    connection._reply("ack", {"ref": frame.ref}, frame.ref)
+        return None
+
+    connection._command(frame, act, "waiting room action")
 
 
 class WaitingSocket(Socket):
