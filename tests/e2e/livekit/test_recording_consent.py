@@ -13,7 +13,7 @@ from switchboard.livekit import egress
 from switchboard.models import Recording
 from switchboard.plumbing import audit
 from tests.e2e.livekit.conftest import wait_until
-from tests.e2e.livekit.test_recordings import BUCKET, join, settle
+from tests.e2e.livekit.test_recordings import configured, join  # noqa: F401  (configured: bucket + worker fixture)
 from tests.meet.conftest import browser, page_factory  # noqa: F401  (headless Chromium fixtures)
 from tests.support.bots import BotProcess
 from tests.support.chatclient import ChatClient
@@ -57,20 +57,8 @@ class Web:
 
 
 @pytest.fixture
-def web(api, recording_stack):
-    moto = recording_stack.moto
-    if BUCKET not in [b["Name"] for b in moto.s3().list_buckets()["Buckets"]]:
-        recording_stack.kms_key = moto.make_bucket(BUCKET)
-    response = api.client.put(
-        "/api/v1/recording_settings",
-        json=moto.settings(BUCKET, recording_stack.kms_key, prefix="visits"),
-        headers={"Authorization": f"Bearer {api.key}"},
-    )
-    assert response.status_code == 200, response.get_json()
-    recording_stack.start_worker()
-    yield Web(recording_stack, api.key)
-    recording_stack.stop_worker()
-    settle(recording_stack)
+def web(api, configured):  # noqa: F811  (the fixture imported above)
+    return Web(configured, api.key)
 
 
 def call_with_host(api, bot, stack):
